@@ -1,1 +1,13 @@
-//! placeholder
+//! Findings: one result per evaluated (rule, entity) pair, with the evidence that explains it.
+//!
+//! This is the one findings model every reporter and fixer reads. The engine driver in
+//! [`scan`] materialises each inventory record once, evaluates every rule about its type on it,
+//! and asks the GSL engine for evidence only for the pairs that did not pass.
+
+mod evidence;
+mod model;
+mod scan;
+
+pub use evidence::{Evidence, Expectation, Observation};
+pub use model::{Attachment, EntityRef, Report, RuleResult, Summary};
+pub use scan::{ScanOptions, scan};

@@ -1,0 +1,183 @@
+//! Evidence: the facts behind a verdict, taken from the GSL engine's trace and made readable
+//! (statement index and Sid, the values that matched, what was required and what was found).
+
+use gsl::{Check, Offender, Outcome, Trace, Value};
+use serde::Serialize;
+
+/// A value the rule's selecting filter matched, e.g. an action that matched `/AccessKey/`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Observation {
+    pub path: String,
+    pub test: String,
+    pub value: serde_json::Value,
+}
+
+/// A requirement that did not hold, with what was found (`None` = missing).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Expectation {
+    pub path: String,
+    pub test: String,
+    pub actual: Option<serde_json::Value>,
+}
+
+/// One reason for a FAIL (or UNKNOWN).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Absolute path of the offending element, e.g. `document.Statement[1]`.
+    pub path: String,
+    /// Index of the element in its collection (the statement number), when it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// The statement's `Sid`, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// Values that made the element relevant.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<Observation>,
+    /// What the rule required and did not find.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<Expectation>,
+    /// One sentence for people.
+    pub message: String,
+}
+
+impl Evidence {
+    /// "statement 1 (Sid Keys)" for statements, the path otherwise.
+    pub fn subject(&self) -> String {
+        let is_statement = self
+            .path
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.starts_with("Statement"));
+        let base = match (is_statement, self.index) {
+            (true, Some(i)) => format!("statement {i}"),
+            _ => self.path.clone(),
+        };
+        match &self.sid {
+            Some(sid) => format!("{base} (Sid {sid})"),
+            None => base,
+        }
+    }
+}
+
+pub(crate) fn from_trace(trace: &Trace, outcome: &Outcome) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = trace.offenders.iter().map(from_offender).collect();
+    if out.is_empty() && !trace.checks.is_empty() {
+        let failed: Vec<Expectation> = trace
+            .checks
+            .iter()
+            .filter(|c| !c.result)
+            .map(expectation)
+            .collect();
+        if !failed.is_empty() {
+            let message = failed.iter().map(describe_expectation).collect::<Vec<_>>().join("; ");
+            out.push(Evidence {
+                path: String::new(),
+                index: None,
+                sid: None,
+                matched: Vec::new(),
+                failed,
+                message,
+            });
+        }
+    }
+    if let Outcome::Unknown(reason) = outcome {
+        out.push(Evidence {
+            path: String::new(),
+            index: None,
+            sid: None,
+            matched: Vec::new(),
+            failed: Vec::new(),
+            message: format!("unknown: {reason}"),
+        });
+    }
+    out
+}
+
+fn from_offender(o: &Offender) -> Evidence {
+    let is_list_element = o.path.ends_with(']');
+    let sid = o
+        .value
+        .get("Sid")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let matched: Vec<Observation> = o
+        .matched
+        .iter()
+        .filter(|c| c.result)
+        .map(|c| Observation {
+            path: c.path.clone(),
+            test: c.test.clone(),
+            value: c.actual.as_ref().map_or(serde_json::Value::Null, Value::to_json),
+        })
+        .collect();
+    let failed: Vec<Expectation> = o.failed.iter().filter(|c| !c.result).map(expectation).collect();
+    let mut ev = Evidence {
+        path: o.path.clone(),
+        index: Some(o.index).filter(|_| is_list_element || o.path.ends_with("Statement")),
+        sid,
+        matched,
+        failed,
+        message: String::new(),
+    };
+    ev.message = describe(&ev);
+    ev
+}
+
+fn expectation(c: &Check) -> Expectation {
+    Expectation {
+        path: c.path.clone(),
+        test: c.test.clone(),
+        actual: c.actual.as_ref().map(Value::to_json),
+    }
+}
+
+/// Path relative to the evidence's element, for short messages.
+fn relative<'a>(path: &'a str, base: &str) -> &'a str {
+    path.strip_prefix(base)
+        .map(|r| r.trim_start_matches('.'))
+        .filter(|r| !r.is_empty())
+        .unwrap_or(path)
+}
+
+fn describe_expectation(e: &Expectation) -> String {
+    let found = match &e.actual {
+        None => "missing".to_string(),
+        Some(v) => v.to_string(),
+    };
+    format!("requires {} {} (found: {found})", e.path, e.test)
+}
+
+fn describe(ev: &Evidence) -> String {
+    let mut parts = Vec::new();
+    // Values matched inside lists are the interesting ones (e.g. actions); equality checks on
+    // the element itself (Effect = 'Allow') add nothing for a reader.
+    let values: Vec<String> = ev
+        .matched
+        .iter()
+        .filter(|m| m.test.starts_with("regexMatch") || m.test.starts_with("like") || m.test.starts_with("in"))
+        .map(|m| match &m.value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    if !values.is_empty() {
+        parts.push(format!("matches {}", values.join(", ")));
+    }
+    for f in &ev.failed {
+        let found = match &f.actual {
+            None => "missing".to_string(),
+            Some(v) => v.to_string(),
+        };
+        parts.push(format!(
+            "requires {} {} (found: {found})",
+            relative(&f.path, &ev.path),
+            f.test
+        ));
+    }
+    if parts.is_empty() {
+        parts.push("does not satisfy the rule".to_string());
+    }
+    format!("{}: {}", ev.subject(), parts.join("; "))
+}

@@ -1,0 +1,119 @@
+//! `--format json`: one JSON object on stdout. Field names are a stable interface:
+//! `results[]` has one object for every evaluated (rule, entity) pair, PASS and SKIP included,
+//! with `rule`, `entity {type, id, name}`, `outcome` and `evidence`; `summary` has the counts.
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+use tenet_findings::{Evidence, Report, Summary};
+use tenet_inventory::Provenance;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    tool: Tool,
+    inputs: &'a [String],
+    rules: Vec<Json>,
+    results: Vec<ResultJson<'a>>,
+    summary: SummaryJson<'a>,
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct ResultJson<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    entity: Json,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    evidence: &'a [Evidence],
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    #[serde(flatten)]
+    counts: Summary,
+    total: usize,
+    entities: usize,
+    rules: usize,
+    frameworks: std::collections::BTreeMap<&'a str, Summary>,
+}
+
+pub fn source_json(p: &Provenance) -> Option<Json> {
+    match p {
+        Provenance::File { path, line, column } => {
+            let mut o = json!({ "file": path.display().to_string() });
+            if let Some(l) = line {
+                o["line"] = json!(l);
+            }
+            if let Some(c) = column {
+                o["column"] = json!(c);
+            }
+            Some(o)
+        }
+        Provenance::Live { account, arn, version_id } => Some(json!({
+            "account": account, "arn": arn, "versionId": version_id,
+        })),
+        Provenance::None => None,
+    }
+}
+
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let results = report
+        .results
+        .iter()
+        .map(|r| {
+            let e = &report.entities[r.entity];
+            let mut entity = json!({ "type": e.kind, "id": e.id, "name": e.name });
+            if let Some(src) = source_json(&e.provenance) {
+                entity["source"] = src;
+            }
+            if !e.attached.is_empty() {
+                entity["attachedTo"] = json!(e.attached);
+            }
+            let rule = &report.rules[r.rule];
+            ResultJson {
+                rule: &rule.id,
+                severity: rule.severity.as_str(),
+                entity,
+                outcome: r.outcome.label(),
+                reason: match &r.outcome {
+                    gsl::Outcome::Unknown(reason) => Some(reason),
+                    _ => None,
+                },
+                evidence: &r.evidence,
+            }
+        })
+        .collect();
+    let counts = report.summary();
+    let doc = Document {
+        tool: Tool { name: "tenet", version: env!("CARGO_PKG_VERSION") },
+        inputs: &report.inputs,
+        rules: report
+            .rules
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id, "title": r.title, "severity": r.severity.as_str(),
+                    "category": r.category, "entity": r.entity, "frameworks": r.frameworks,
+                })
+            })
+            .collect(),
+        results,
+        summary: SummaryJson {
+            counts,
+            total: counts.total(),
+            entities: report.entities.len(),
+            rules: report.rules.len(),
+            frameworks: report.by_framework(),
+        },
+        warnings: &report.warnings,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
