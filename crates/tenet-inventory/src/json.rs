@@ -245,11 +245,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                         *slot = value;
                     }
                     let path = self.ctx.path_text();
-                    self.ctx.duplicates.push(Duplicate {
-                        path,
-                        key,
-                        merged,
-                    });
+                    self.ctx.duplicates.push(Duplicate { path, key, merged });
                 }
             }
         }
@@ -301,6 +297,9 @@ mod tests {
         let mut s = String::new();
         write_str(&mut s, "a\"b\\c\nd\u{1}é");
         assert_eq!(s, r#""a\"b\\c\nd\u0001é""#);
-        assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\nd\u{1}é");
+        assert_eq!(
+            serde_json::from_str::<String>(&s).unwrap(),
+            "a\"b\\c\nd\u{1}é"
+        );
     }
 }

@@ -227,10 +227,9 @@ impl Record {
                     }
                 }
                 other => {
-                    return Err(self.error(format!(
-                        "root part is not an object: {}",
-                        kind_name(&other)
-                    )));
+                    return Err(
+                        self.error(format!("root part is not an object: {}", kind_name(&other)))
+                    );
                 }
             }
         }
@@ -275,9 +274,8 @@ impl Record {
         match raw {
             Raw::Value(v) => Ok(v.clone()),
             Raw::Json(text) => {
-                let (v, dups) = json::parse(text, &path.to_string()).map_err(|e| {
-                    self.error(format!("invalid JSON in part `{path}`: {e}"))
-                })?;
+                let (v, dups) = json::parse(text, &path.to_string())
+                    .map_err(|e| self.error(format!("invalid JSON in part `{path}`: {e}")))?;
                 for d in dups {
                     warnings.push(Warning {
                         origin: self.origin(),
@@ -367,9 +365,9 @@ fn place(value: &mut Value, segs: &[Seg], part: Value) -> Result<(), String> {
     let mut at = value;
     for seg in parents {
         at = match (seg, at) {
-            (Seg::Key(k), Value::Object(m)) => m
-                .get_mut(k)
-                .ok_or_else(|| format!("no member `{k}`"))?,
+            (Seg::Key(k), Value::Object(m)) => {
+                m.get_mut(k).ok_or_else(|| format!("no member `{k}`"))?
+            }
             (Seg::Index(i), Value::List(l)) => {
                 l.get_mut(*i).ok_or_else(|| format!("no item [{i}]"))?
             }

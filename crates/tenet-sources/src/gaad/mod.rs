@@ -1,0 +1,344 @@
+//! `aws iam get-account-authorization-details` exports (GAAD).
+//!
+//! Accepted layouts: one page object; a JSON array of page objects; several page objects one
+//! after the other (what `cat page*.json > all.json` gives). Lists of all pages are concatenated;
+//! an entity seen twice (same ARN) is kept once, with a warning if the copies differ.
+//!
+//! Each entity becomes one [`Record`] whose body is compact JSON text (see `page.rs`); a
+//! policy's default document is stored once and placed at both `document` and its entry in
+//! `versions`. The attachment graph (`users`/`roles`/`groups` of a policy) is computed here from
+//! the identities' `AttachedManagedPolicies`; group membership and permissions boundaries are
+//! not attachments. An identity that attaches a policy missing from `Policies` is a warning.
+
+mod decode;
+mod page;
+
+pub(crate) use page::strip_position;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use gsl::Value;
+use tenet_inventory::json::write_str;
+use tenet_inventory::{Inventory, Provenance, Raw, RawPath, Record, Seg, Warning};
+
+use crate::SourceError;
+use decode::Doc;
+use page::{Identity, Kind, Page, Policy, Step, Top};
+
+/// Loads an export held in memory.
+pub fn load_bytes(origin: &Path, bytes: &[u8]) -> Result<Inventory, SourceError> {
+    let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Top>();
+    load_stream(origin, stream)
+}
+
+/// Loads an export from a reader without holding the whole text in memory. Pass a buffered
+/// reader (`BufReader`): serde_json reads it byte by byte.
+pub fn load_reader(origin: &Path, r: impl Read) -> Result<Inventory, SourceError> {
+    let stream = serde_json::Deserializer::from_reader(r).into_iter::<Top>();
+    load_stream(origin, stream)
+}
+
+fn load_stream(
+    origin: &Path,
+    stream: impl Iterator<Item = Result<Top, serde_json::Error>>,
+) -> Result<Inventory, SourceError> {
+    let mut acc = Accumulator::default();
+    let mut any = false;
+    let mut last_truncated: Option<Option<String>> = None;
+    for top in stream {
+        let Top(pages) = top.map_err(|e| SourceError::from_json(origin, &e))?;
+        for page in pages {
+            any = true;
+            if !page.recognised {
+                return Err(SourceError::new(
+                    origin,
+                    format!(
+                        "not an `aws iam get-account-authorization-details` export: expected an object with UserDetailList, GroupDetailList, RoleDetailList or Policies; found {}",
+                        page.found.strip_prefix("found ").unwrap_or(&page.found)
+                    ),
+                ));
+            }
+            last_truncated = page.is_truncated.then(|| page.marker.clone());
+            acc.add(page);
+        }
+    }
+    if !any {
+        return Err(SourceError::new(
+            origin,
+            "empty file: expected an `aws iam get-account-authorization-details` export",
+        ));
+    }
+    if let Some(marker) = last_truncated {
+        acc.notes.push(format!(
+            "the last page has `IsTruncated: true`{}: later pages are missing, so entities and attachments may be incomplete",
+            marker.map(|m| format!(" (Marker {m})")).unwrap_or_default()
+        ));
+    }
+    Ok(acc.finish(origin))
+}
+
+#[derive(Default)]
+struct Accumulator {
+    identities: Vec<Identity>,
+    policies: Vec<Policy>,
+    notes: Vec<String>,
+}
+
+impl Accumulator {
+    fn add(&mut self, page: Page) {
+        self.notes.extend(page.notes);
+        for i in page.users.into_iter().chain(page.groups).chain(page.roles) {
+            if i.arn.is_empty() {
+                self.notes.push(format!(
+                    "a {} without `Arn`{} was skipped",
+                    i.kind.noun(),
+                    named(&i.name)
+                ));
+            } else {
+                self.identities.push(i);
+            }
+        }
+        for p in page.policies {
+            if p.arn.is_empty() {
+                self.notes.push(format!(
+                    "a policy without `Arn`{} was skipped",
+                    named(&p.name)
+                ));
+            } else {
+                self.policies.push(p);
+            }
+        }
+    }
+
+    fn finish(mut self, origin: &Path) -> Inventory {
+        let path: Arc<Path> = Arc::from(origin);
+        let origin_text = origin.display().to_string();
+
+        // Users, groups, roles in that order; file order within each kind.
+        self.identities.sort_by_key(|i| i.kind);
+        let identities = dedup(
+            &mut self.notes,
+            &self.identities,
+            |i| (i.kind, &i.arn),
+            |a, b| a.json == b.json,
+        );
+        let policies = dedup(
+            &mut self.notes,
+            &self.policies,
+            |p| ((), &p.arn),
+            |a, b| a.head == b.head && doc_text(&a.default) == doc_text(&b.default),
+        );
+
+        // The attachment graph: policy index -> attaching identities, in identity order.
+        let mut by_arn: Vec<u32> = policies.clone();
+        by_arn.sort_by(|&a, &b| {
+            self.policies[a as usize]
+                .arn
+                .cmp(&self.policies[b as usize].arn)
+        });
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        let mut missing: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for &ii in &identities {
+            let ident = &self.identities[ii as usize];
+            for parn in &ident.attached {
+                match by_arn.binary_search_by(|&p| self.policies[p as usize].arn.as_str().cmp(parn))
+                {
+                    Ok(at) => edges.push((by_arn[at], ii)),
+                    Err(_) => missing.entry(parn).or_default().push(format!(
+                        "{} {}",
+                        ident.kind.noun(),
+                        ident.name
+                    )),
+                }
+            }
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        for (parn, by) in missing {
+            self.notes.push(format!(
+                "managed policy {parn} is attached to {} but is not in `Policies`; it is not checked",
+                by.join(", ")
+            ));
+        }
+
+        let mut inv = Inventory::new();
+        for n in self.notes.drain(..) {
+            inv.warn(Warning::new(origin_text.clone(), n));
+        }
+        let prov = || Provenance::File {
+            path: path.clone(),
+            line: None,
+            column: None,
+        };
+
+        // Move the drafts out so their text can be reused without copies.
+        let mut identity_slots: Vec<Option<Identity>> = std::mem::take(&mut self.identities)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for &ii in &identities {
+            let Some(ident) = identity_slots[ii as usize].as_mut() else {
+                continue;
+            };
+            let mut r = Record::new(
+                ident.kind.record_kind(),
+                ident.arn.clone(),
+                ident.name.clone(),
+                prov(),
+            );
+            r.push_raw(
+                RawPath::root(),
+                Raw::Json(Arc::from(std::mem::take(&mut ident.json))),
+            );
+            for (steps, reason) in std::mem::take(&mut ident.unknown) {
+                r.push_raw(raw_path(&steps), Raw::Value(Value::unknown(reason)));
+            }
+            ident.attached = Vec::new();
+            inv.push(r);
+        }
+
+        let mut e = 0;
+        for &pi in &policies {
+            while e < edges.len() && edges[e].0 < pi {
+                e += 1;
+            }
+            let from = e;
+            while e < edges.len() && edges[e].0 == pi {
+                e += 1;
+            }
+            let attachers = &edges[from..e];
+            let p = &mut self.policies[pi as usize];
+            let mut head = std::mem::take(&mut p.head);
+            if p.attachment_count.is_none() {
+                head.push_str(&format!(",\"attachmentCount\":{}", attachers.len()));
+            }
+            for (key, kind) in [
+                ("users", Kind::User),
+                ("roles", Kind::Role),
+                ("groups", Kind::Group),
+            ] {
+                head.push_str(",\"");
+                head.push_str(key);
+                head.push_str("\":[");
+                let mut first = true;
+                for &(_, ii) in attachers {
+                    let Some(ident) = identity_slots[ii as usize].as_ref() else {
+                        continue;
+                    };
+                    if ident.kind != kind {
+                        continue;
+                    }
+                    if !first {
+                        head.push(',');
+                    }
+                    first = false;
+                    head.push_str("{\"name\":");
+                    write_str(&mut head, &ident.name);
+                    head.push_str(",\"arn\":");
+                    write_str(&mut head, &ident.arn);
+                    if let Some(id) = &ident.id {
+                        head.push_str(",\"id\":");
+                        write_str(&mut head, id);
+                    }
+                    head.push('}');
+                }
+                head.push(']');
+            }
+            head.push('}');
+            let mut r = Record::new("IamPolicy", p.arn.clone(), p.name.clone(), prov());
+            r.push_raw(RawPath::root(), Raw::Json(Arc::from(head)));
+            match p.default.take() {
+                Some((i, Doc::Json(doc))) => {
+                    let doc: Arc<str> = Arc::from(doc);
+                    r.push_raw(
+                        RawPath::new([Seg::from("document")]),
+                        Raw::Json(doc.clone()),
+                    );
+                    r.push_raw(
+                        RawPath::new([Seg::from("versions"), Seg::from(i), Seg::from("document")]),
+                        Raw::Json(doc),
+                    );
+                }
+                Some((i, Doc::Invalid(reason))) => {
+                    let reason = format!("default version unreadable: {reason}");
+                    r.set_field("document", Value::unknown(reason.clone()));
+                    r.push_raw(
+                        RawPath::new([Seg::from("versions"), Seg::from(i), Seg::from("document")]),
+                        Raw::Value(Value::unknown(reason)),
+                    );
+                }
+                None => {
+                    let reason = p
+                        .no_default
+                        .take()
+                        .unwrap_or_else(|| "default version unknown".into());
+                    r.set_field("document", Value::unknown(reason));
+                }
+            }
+            for (steps, reason) in std::mem::take(&mut p.unknown) {
+                r.push_raw(raw_path(&steps), Raw::Value(Value::unknown(reason)));
+            }
+            inv.push(r);
+        }
+        inv
+    }
+}
+
+fn named(name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!(" (`{name}`)")
+    }
+}
+
+fn doc_text(d: &Option<(usize, Doc)>) -> Option<&str> {
+    match d {
+        Some((_, Doc::Json(t))) => Some(t),
+        _ => None,
+    }
+}
+
+fn raw_path(steps: &[Step]) -> RawPath {
+    RawPath::new(steps.iter().map(|s| match s {
+        Step::Key(k) => Seg::from(*k),
+        Step::Index(i) => Seg::from(*i),
+    }))
+}
+
+/// Indices of the entities to keep: the first of each ARN (per key), in input order. Later
+/// copies are dropped, with a warning when they differ from the first.
+fn dedup<T, K: Ord + Copy>(
+    notes: &mut Vec<String>,
+    items: &[T],
+    key: impl Fn(&T) -> (K, &String),
+    same: impl Fn(&T, &T) -> bool,
+) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..items.len() as u32).collect();
+    // Stable sort: equal ARNs stay in input order, so the first copy comes first.
+    order.sort_by(|&a, &b| key(&items[a as usize]).cmp(&key(&items[b as usize])));
+    let mut keep = vec![true; items.len()];
+    let mut differing: Vec<&String> = Vec::new();
+    for w in order.windows(2) {
+        let (a, b) = (&items[w[0] as usize], &items[w[1] as usize]);
+        if key(a) == key(b) {
+            keep[w[1] as usize] = false;
+            // Compare with the first copy (w[0] may itself be a later copy; equal chains hold).
+            if !same(a, b) {
+                differing.push(key(b).1);
+            }
+        }
+    }
+    differing.dedup();
+    for arn in differing {
+        notes.push(format!(
+            "{arn} appears more than once with different content; the first copy is used"
+        ));
+    }
+    (0..items.len() as u32)
+        .filter(|&i| keep[i as usize])
+        .collect()
+}
