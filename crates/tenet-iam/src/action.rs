@@ -284,7 +284,7 @@ impl ActionSet {
     pub fn complement(&self) -> ActionSet {
         let n = catalog().len();
         let mut words: Vec<u64> = self.words.iter().map(|w| !w).collect();
-        if n % 64 != 0
+        if !n.is_multiple_of(64)
             && let Some(last) = words.last_mut()
         {
             *last &= (1u64 << (n % 64)) - 1;

@@ -198,7 +198,7 @@ pub fn eval_present_single(op: &Operator, request: &str, values: &[CondValue]) -
     if matched.iter().any(Option::is_none) {
         return Eval::Unsupported(format!("`{}` expects the values true or false", op.name));
     }
-    let any = matched.iter().any(|m| *m == Some(true));
+    let any = matched.contains(&Some(true));
     if any != op.negated {
         Eval::True
     } else {

@@ -380,6 +380,10 @@ fn condition_warnings(s: &Statement) -> Vec<String> {
             continue;
         };
         match op.kind {
+            OpKind::Null if eval_false(e) == Some(Eval::False) => out.push(format!(
+                "`{}` on {} is always false (the key is always present): the statement never applies; to require TLS use `Bool` with \"true\"",
+                e.operator, e.key
+            )),
             OpKind::Null => out.push(format!(
                 "`{}` on {} tests presence only and enforces nothing: the key is always present; use `Bool` with \"true\"",
                 e.operator, e.key
