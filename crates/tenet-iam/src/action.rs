@@ -125,11 +125,14 @@ impl ActionPattern {
     }
 }
 
+/// Most distinct patterns kept in the expansion cache before it is emptied.
+const CACHE_LIMIT: usize = 8192;
+
 static CACHE: LazyLock<Mutex<HashMap<String, Arc<ActionSet>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Every catalog action matched by `pattern` (case-insensitive). Results are cached per distinct
-/// lower-cased pattern for the life of the process.
+/// lower-cased pattern (up to a bound) for the life of the process.
 pub fn expand(pattern: &str) -> Arc<ActionSet> {
     let key = pattern.trim().to_ascii_lowercase();
     if let Some(hit) = lock_cache().get(&key) {
@@ -137,7 +140,13 @@ pub fn expand(pattern: &str) -> Arc<ActionSet> {
     }
     // Computed outside the lock: two threads may race to compute the same set; both agree.
     let set = Arc::new(ActionPattern::new(pattern).expand_uncached());
-    lock_cache().insert(key, Arc::clone(&set));
+    let mut cache = lock_cache();
+    if cache.len() >= CACHE_LIMIT {
+        // Real accounts use a few thousand distinct patterns at most; this only bounds memory
+        // (about 2.8 KB per entry) against adversarial input.
+        cache.clear();
+    }
+    cache.insert(key, Arc::clone(&set));
     set
 }
 

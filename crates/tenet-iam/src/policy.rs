@@ -173,7 +173,13 @@ fn parse_statement(index: usize, s: &Value) -> Statement {
             let (v, u) = strings(r, "Resource", &mut warnings);
             (Some(ResourceScope::Resource(v)), u)
         }
-        (None, None) => (None, None),
+        (None, None) => {
+            warnings.push(
+                "neither `Resource` nor `NotResource` is given (IAM requires one in identity policies)"
+                    .into(),
+            );
+            (None, None)
+        }
     };
 
     let mut conditions = Vec::new();
@@ -298,7 +304,7 @@ mod tests {
         ));
         assert_eq!(p.warnings, ["statement 1 is not an object; ignored"]);
         let w = &p.statements[0].warnings;
-        assert_eq!(w.len(), 4, "{w:?}");
+        assert_eq!(w.len(), 5, "{w:?}");
         assert!(
             w.iter()
                 .any(|w| w.contains("`bool` is not a condition operator"))

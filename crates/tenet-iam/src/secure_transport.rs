@@ -104,6 +104,68 @@ impl TlsReport {
     }
 }
 
+impl TlsReport {
+    /// The report as a [`gsl::Value`], for GSL extension functions and machine output:
+    /// `{grantedWithoutTls: [action...], unknown: bool, unresolved: reason|null,
+    /// warnings: [text...], statements: [{index, sid, effect, grantedWithoutTls: [{action,
+    /// reason}], unknown: [{action, reason}], warnings: [text...]}]}`.
+    pub fn to_value(&self) -> Value {
+        let verdicts = |vs: &[ActionVerdict]| {
+            Value::List(
+                vs.iter()
+                    .map(|v| {
+                        let mut m = gsl::Map::new();
+                        m.insert("action", Value::str(v.action));
+                        m.insert("reason", Value::str(v.reason.as_str()));
+                        Value::Object(m)
+                    })
+                    .collect(),
+            )
+        };
+        let texts =
+            |ws: &[String]| Value::List(ws.iter().map(|w| Value::str(w.as_str())).collect());
+        let statements = self
+            .statements
+            .iter()
+            .map(|s| {
+                let mut m = gsl::Map::new();
+                m.insert("index", Value::Number(s.index as f64));
+                m.insert("sid", s.sid.as_deref().map_or(Value::Null, Value::str));
+                m.insert(
+                    "effect",
+                    match s.effect {
+                        Some(Effect::Allow) => Value::str("Allow"),
+                        Some(Effect::Deny) => Value::str("Deny"),
+                        None => Value::Null,
+                    },
+                );
+                m.insert("grantedWithoutTls", verdicts(&s.granted_without_tls));
+                m.insert("unknown", verdicts(&s.unknown));
+                m.insert("warnings", texts(&s.warnings));
+                Value::Object(m)
+            })
+            .collect();
+        let mut m = gsl::Map::new();
+        m.insert(
+            "grantedWithoutTls",
+            Value::List(
+                self.granted_without_tls()
+                    .into_iter()
+                    .map(Value::str)
+                    .collect(),
+            ),
+        );
+        m.insert("unknown", Value::Bool(self.is_unknown()));
+        m.insert(
+            "unresolved",
+            self.unresolved.as_deref().map_or(Value::Null, Value::str),
+        );
+        m.insert("warnings", texts(&self.warnings));
+        m.insert("statements", Value::List(statements));
+        Value::Object(m)
+    }
+}
+
 /// Analyses a policy document: for each statement, which access-key actions it grants without
 /// TLS, which are undecidable, and warnings about its `aws:SecureTransport` conditions.
 pub fn analyze(doc: &Value) -> TlsReport {

@@ -474,6 +474,32 @@ fn set_first_statement(d: &mut Value, key: &str, v: Value) {
 }
 
 #[test]
+fn report_as_gsl_value() {
+    let r = run(&allow(r#""sts:*""#, r#""*""#, None));
+    let v = r.to_value().to_json();
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "grantedWithoutTls": ["sts:GetAccessKeyInfo"],
+            "unknown": false,
+            "unresolved": null,
+            "warnings": [],
+            "statements": [{
+                "index": 0,
+                "sid": null,
+                "effect": "Allow",
+                "grantedWithoutTls": [{
+                    "action": "sts:GetAccessKeyInfo",
+                    "reason": "`sts:*` grants sts:GetAccessKeyInfo; no aws:SecureTransport condition"
+                }],
+                "unknown": [],
+                "warnings": []
+            }]
+        })
+    );
+}
+
+#[test]
 fn https_only_apis() {
     assert!(https_only_api("iam:CreateAccessKey"));
     assert!(https_only_api("STS:GetAccessKeyInfo"));
