@@ -28,16 +28,18 @@ impl SourceError {
     /// From a serde_json error: its position, and its message without the " at line .." tail.
     pub(crate) fn from_json(path: &Path, e: &serde_json::Error) -> Self {
         let text = e.to_string();
-        let message = crate::gaad::strip_position(&text).to_string();
-        let message = if e.is_eof() {
-            format!("unexpected end of file: {message}")
+        let message = crate::gaad::strip_position(&text);
+        let field = crate::gaad::take_error_path();
+        let message = if e.is_data() && !field.is_empty() {
+            format!("`{field}`: {message}")
         } else {
-            message
+            message.to_string()
         };
         Self {
             path: path.to_path_buf(),
             line: (e.line() > 0).then_some(e.line()),
-            column: (e.line() > 0).then_some(e.column()),
+            // serde_json says column 0 for the start of a line (e.g. at end of file).
+            column: (e.line() > 0).then_some(e.column().max(1)),
             message,
         }
     }

@@ -13,7 +13,7 @@
 mod decode;
 mod page;
 
-pub(crate) use page::strip_position;
+pub(crate) use page::{strip_position, take_error_path};
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -45,6 +45,7 @@ fn load_stream(
     origin: &Path,
     stream: impl Iterator<Item = Result<Top, serde_json::Error>>,
 ) -> Result<Inventory, SourceError> {
+    page::clear_error_path();
     let mut acc = Accumulator::default();
     let mut any = false;
     let mut last_truncated: Option<Option<String>> = None;

@@ -5,6 +5,7 @@
 //! JSON text. No parsed tree of the export is ever held, which keeps memory near the size of the
 //! documents themselves.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -126,6 +127,10 @@ impl<'de> Deserialize<'de> for Top {
                     .next_element::<Page>()
                     .map_err(|e| within(&format!("[{}]", pages.len()), e))?
                 {
+                    let mut p = p;
+                    if !p.recognised && !p.found.starts_with("found ") {
+                        p.found = format!("an array whose item [{}] is {}", pages.len(), p.found);
+                    }
                     pages.push(p);
                 }
                 if pages.is_empty() {
@@ -133,23 +138,23 @@ impl<'de> Deserialize<'de> for Top {
                 }
                 Ok(Top(pages))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Top, E> {
-                Ok(Top(vec![not_page("a boolean".into())]))
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Top, E> {
+                PageVisitor.visit_bool(v).map(|p| Top(vec![p]))
             }
-            fn visit_i64<E>(self, _: i64) -> Result<Top, E> {
-                Ok(Top(vec![not_page("a number".into())]))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Top, E> {
+                PageVisitor.visit_i64(v).map(|p| Top(vec![p]))
             }
-            fn visit_u64<E>(self, _: u64) -> Result<Top, E> {
-                Ok(Top(vec![not_page("a number".into())]))
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Top, E> {
+                PageVisitor.visit_u64(v).map(|p| Top(vec![p]))
             }
-            fn visit_f64<E>(self, _: f64) -> Result<Top, E> {
-                Ok(Top(vec![not_page("a number".into())]))
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Top, E> {
+                PageVisitor.visit_f64(v).map(|p| Top(vec![p]))
             }
-            fn visit_str<E>(self, _: &str) -> Result<Top, E> {
-                Ok(Top(vec![not_page("a string".into())]))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Top, E> {
+                PageVisitor.visit_str(v).map(|p| Top(vec![p]))
             }
-            fn visit_unit<E>(self) -> Result<Top, E> {
-                Ok(Top(vec![not_page("null".into())]))
+            fn visit_unit<E: de::Error>(self) -> Result<Top, E> {
+                PageVisitor.visit_unit().map(|p| Top(vec![p]))
             }
         }
         d.deserialize_any(V)
@@ -176,6 +181,29 @@ impl<'de> Visitor<'de> for PageVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an export page object")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Page, E> {
+        Ok(not_page("a boolean".into()))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Page, E> {
+        Ok(not_page("a number".into()))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Page, E> {
+        Ok(not_page("a number".into()))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Page, E> {
+        Ok(not_page("a number".into()))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Page, E> {
+        Ok(not_page("a string".into()))
+    }
+    fn visit_unit<E>(self) -> Result<Page, E> {
+        Ok(not_page("null".into()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Page, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(not_page("an array".into()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page, A::Error> {
@@ -254,19 +282,34 @@ fn value<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map.next_value::<T>().map_err(|e| within(key, e))
 }
 
-/// Prefixes type errors with where they happened (`Policies[3].PolicyVersionList[0].VersionId`).
-/// Syntax errors pass through untouched so they keep serde_json's exact message and position.
-pub(crate) fn within<E: de::Error>(step: &str, e: E) -> E {
-    let text = e.to_string();
-    let msg = strip_position(&text);
-    if msg.starts_with("invalid ") {
-        E::custom(format_args!("`{step}`: {msg}"))
-    } else if let Some(rest) = msg.strip_prefix('`') {
-        let sep = if rest.starts_with('[') { "" } else { "." };
-        E::custom(format_args!("`{step}{sep}{rest}"))
-    } else {
-        e
+thread_local! {
+    /// The fields an error travelled through, innermost first. Errors are passed up unchanged
+    /// (so they keep serde_json's exact position); the loader reads this to name the field.
+    static ERROR_PATH: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records that `e` happened inside `step` (a key, or `[index]`).
+pub(crate) fn within<E>(step: &str, e: E) -> E {
+    ERROR_PATH.with(|p| p.borrow_mut().push(step.to_string()));
+    e
+}
+
+/// Forgets any recorded path (called before each load).
+pub(crate) fn clear_error_path() {
+    ERROR_PATH.with(|p| p.borrow_mut().clear());
+}
+
+/// The recorded path, e.g. `Policies[3].PolicyVersionList[0].IsDefaultVersion`; then cleared.
+pub(crate) fn take_error_path() -> String {
+    let steps = ERROR_PATH.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    let mut out = String::new();
+    for step in steps.iter().rev() {
+        if !out.is_empty() && !step.starts_with('[') {
+            out.push('.');
+        }
+        out.push_str(step);
     }
+    out
 }
 
 /// serde_json appends " at line L column C" to messages; the loader reports them separately.
