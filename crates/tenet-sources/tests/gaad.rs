@@ -289,8 +289,8 @@ fn an_unreadable_document_is_unknown_with_a_warning() {
         dump(&inv),
         [
             "mem.json: warning: policy arn:aws:iam::1:policy/p: default version v1: the percent-decoded document is not valid JSON: key must be a string at line 1 column 2",
-            "mem.json: warning: role r: `AssumeRolePolicyDocument`: the document string is not valid JSON: key must be a string at line 1 column 2",
             "mem.json: warning: role r: inline policy `i`: the document is null",
+            "mem.json: warning: role r: `AssumeRolePolicyDocument`: the document string is not valid JSON: key must be a string at line 1 column 2",
             "IamRole r",
             r#"{"name":"r","arn":"arn:aws:iam::1:role/r","managedPolicies":[],"inlinePolicies":[{"name":"i","document":{"$unknown":"the document is null"}}],"assumeRolePolicy":{"$unknown":"the document string is not valid JSON: key must be a string at line 1 column 2"}}"#,
             "IamPolicy p",
