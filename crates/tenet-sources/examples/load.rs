@@ -10,7 +10,10 @@ fn main() {
         .iter()
         .position(|a| a == "--print")
         .and_then(|i| args.get(i + 1).cloned());
-    for arg in args.iter().filter(|a| !a.starts_with("--") && Some(*a) != print_kind.as_ref()) {
+    for arg in args
+        .iter()
+        .filter(|a| !a.starts_with("--") && Some(*a) != print_kind.as_ref())
+    {
         let started = Instant::now();
         let inv = match tenet_sources::load_path(Path::new(arg)) {
             Ok(inv) => inv,

@@ -1,4 +1,5 @@
 //! The GAAD loader against small fixtures: each input with its exact expected result.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers: a failure is the test failing
 
 use std::path::Path;
 
