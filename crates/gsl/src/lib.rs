@@ -10,10 +10,38 @@
 //! - [`CompiledRule::evaluate`] is the hot path: no evidence, no allocation where avoidable.
 //! - [`CompiledRule::explain`] re-runs one entity and returns a [`Trace`] with the evidence.
 
+pub mod ast;
+mod compile;
 pub mod diagnostic;
+pub mod eval;
+pub mod functions;
+pub mod lexer;
 pub mod outcome;
+pub mod parser;
+mod suggest;
 pub mod value;
 
 pub use diagnostic::{Diagnostic, Span};
+pub use eval::{CompiledRule, EvalContext};
+pub use functions::{Function, FunctionRegistry};
 pub use outcome::{Check, Offender, Outcome, Trace};
 pub use value::{Map, Value};
+
+/// Parses rule text into a syntax tree.
+pub fn parse(src: &str) -> Result<ast::Rule, Vec<Diagnostic>> {
+    parser::parse(src)
+}
+
+/// Parses and compiles a rule against `functions`.
+pub fn compile(src: &str, functions: &FunctionRegistry) -> Result<CompiledRule, Vec<Diagnostic>> {
+    let rule = parse(src)?;
+    compile::compile_rule(src, &rule, functions)
+}
+
+/// Compile-time guarantee that compiled rules can be shared across threads.
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<CompiledRule>();
+    is::<FunctionRegistry>();
+}
