@@ -395,3 +395,59 @@ impl Expr {
         }
     }
 }
+
+impl Rule {
+    /// A copy with every span set to `0..0`, to compare trees regardless of layout
+    /// (`parse(&rule.to_string())?.without_spans() == rule.without_spans()`).
+    pub fn without_spans(&self) -> Rule {
+        let mut r = self.clone();
+        r.span = 0..0;
+        r.entity.span = 0..0;
+        if let Some(f) = &mut r.filter {
+            f.clear_spans();
+        }
+        match &mut r.verdict {
+            Verdict::Query => {}
+            Verdict::Fail { span } => *span = 0..0,
+            Verdict::Should { expr, .. } => expr.clear_spans(),
+        }
+        r
+    }
+}
+
+impl Expr {
+    fn clear_spans(&mut self) {
+        self.span = 0..0;
+        match &mut self.kind {
+            ExprKind::Or(items) | ExprKind::And(items) | ExprKind::List(items) => {
+                items.iter_mut().for_each(Expr::clear_spans)
+            }
+            ExprKind::Not(inner) => inner.clear_spans(),
+            ExprKind::Path(p) => p.segments.iter_mut().for_each(|s| s.span = 0..0),
+            ExprKind::Literal(_) => {}
+            ExprKind::Postfix { target, op, op_span } => {
+                *op_span = 0..0;
+                target.clear_spans();
+                match op {
+                    Postfix::Compare { rhs, .. } => rhs.clear_spans(),
+                    Postfix::Like { span, .. } | Postfix::RegexMatch { span, .. } => *span = 0..0,
+                    Postfix::In { items } => items.iter_mut().for_each(Expr::clear_spans),
+                    Postfix::Contain { pred, .. } => pred.clear_spans(),
+                    Postfix::With { pred, refine } => {
+                        pred.clear_spans();
+                        if let Some(r) = refine {
+                            r.clear_spans();
+                        }
+                    }
+                    Postfix::GroupBy { key } => key.clear_spans(),
+                    Postfix::Call {
+                        name_span, args, ..
+                    } => {
+                        *name_span = 0..0;
+                        args.iter_mut().for_each(Expr::clear_spans);
+                    }
+                }
+            }
+        }
+    }
+}
