@@ -364,7 +364,13 @@ impl fmt::Display for Expr {
                 }
                 let refined = matches!(
                     &target.kind,
-                    ExprKind::Postfix { op: Postfix::With { refine: Some(_), .. }, .. }
+                    ExprKind::Postfix {
+                        op: Postfix::With {
+                            refine: Some(_),
+                            ..
+                        },
+                        ..
+                    }
                 );
                 if refined {
                     write!(f, "({target})")?;
@@ -425,7 +431,11 @@ impl Expr {
             ExprKind::Not(inner) => inner.clear_spans(),
             ExprKind::Path(p) => p.segments.iter_mut().for_each(|s| s.span = 0..0),
             ExprKind::Literal(_) => {}
-            ExprKind::Postfix { target, op, op_span } => {
+            ExprKind::Postfix {
+                target,
+                op,
+                op_span,
+            } => {
                 *op_span = 0..0;
                 target.clear_spans();
                 match op {

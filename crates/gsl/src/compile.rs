@@ -138,18 +138,19 @@ impl Compiler<'_> {
                         None => Kind::Lit(Value::Null),
                     },
                     Postfix::In { items } => {
-                        let consts = items
-                            .iter()
-                            .map(literal)
-                            .collect::<Option<Vec<_>>>()
-                            .map(|vs| {
-                                vs.into_iter()
-                                    .flat_map(|v| match v {
-                                        Value::List(l) => l,
-                                        v => vec![v],
-                                    })
-                                    .collect()
-                            });
+                        let consts =
+                            items
+                                .iter()
+                                .map(literal)
+                                .collect::<Option<Vec<_>>>()
+                                .map(|vs| {
+                                    vs.into_iter()
+                                        .flat_map(|v| match v {
+                                            Value::List(l) => l,
+                                            v => vec![v],
+                                        })
+                                        .collect()
+                                });
                         let items = if consts.is_some() {
                             vec![]
                         } else {
@@ -212,7 +213,11 @@ impl Compiler<'_> {
             Ok(re) => Some(re),
             Err(err) => {
                 let msg = err.to_string();
-                let last = msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+                let last = msg
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("");
                 self.errors.push(Diagnostic::new(
                     span.clone(),
                     format!("invalid regular expression: {}", last.trim()),
@@ -249,9 +254,9 @@ impl Compiler<'_> {
         if let (Some(c), Some(validate)) = (&consts, entry.validate)
             && let Err(msg) = validate(c)
         {
-            let at = args
-                .first()
-                .map_or(span.clone(), |a| a.span.start..args.last().map_or(a.span.end, |l| l.span.end));
+            let at = args.first().map_or(span.clone(), |a| {
+                a.span.start..args.last().map_or(a.span.end, |l| l.span.end)
+            });
             self.errors
                 .push(Diagnostic::new(at, format!("`{name}`: {msg}")));
         }

@@ -329,7 +329,9 @@ impl Val<'_> {
             Val::Missing | Val::Ref(Value::Null) | Val::Owned(Value::Null) => None,
             Val::Ref(v) => Some((*v).clone()),
             Val::Owned(v) => Some(v.clone()),
-            Val::Elems(es) => Some(Value::List(es.iter().map(|e| e.v.as_ref().clone()).collect())),
+            Val::Elems(es) => Some(Value::List(
+                es.iter().map(|e| e.v.as_ref().clone()).collect(),
+            )),
         }
     }
 
@@ -592,8 +594,7 @@ impl<'e> Evaluator<'e> {
         }
         let result = if results.iter().any(|(r, _)| *r == stop) {
             stop.clone()
-        } else if let Some((Tri::U(u), _)) = results.iter().find(|(r, _)| matches!(r, Tri::U(_)))
-        {
+        } else if let Some((Tri::U(u), _)) = results.iter().find(|(r, _)| matches!(r, Tri::U(_))) {
             Tri::U(u.clone())
         } else {
             pass.clone()
@@ -778,12 +779,7 @@ impl<'e> Evaluator<'e> {
                     Root::Scope => (sc.cur, sc.path),
                     Root::Entity => (self.root, explain.then_some("")),
                 };
-                let path = || {
-                    base.map(|b| {
-                        segs.iter()
-                            .fold(b.to_string(), |acc, s| join(&acc, s))
-                    })
-                };
+                let path = || base.map(|b| segs.iter().fold(b.to_string(), |acc, s| join(&acc, s)));
                 for seg in segs.iter() {
                     match cur {
                         Value::Object(m) => match m.get(seg) {
@@ -827,7 +823,9 @@ impl<'e> Evaluator<'e> {
                             Val::Elems(e) => e.len(),
                             other => other.plain().map_or(0, crate::functions::length),
                         } as f64),
-                        Callee::Fn(f) => self.call_fn(name, f, &recv.val, args, consts.as_deref(), sc),
+                        Callee::Fn(f) => {
+                            self.call_fn(name, f, &recv.val, args, consts.as_deref(), sc)
+                        }
                     }
                 };
                 Loc {
@@ -875,14 +873,18 @@ impl<'e> Evaluator<'e> {
                             consider(elem(i, Cow::Borrowed(v), path), &mut kept);
                         }
                     }
-                    Val::Ref(v) => consider(elem(0, Cow::Borrowed(v), base.map(String::from)), &mut kept),
+                    Val::Ref(v) => {
+                        consider(elem(0, Cow::Borrowed(v), base.map(String::from)), &mut kept)
+                    }
                     Val::Owned(Value::List(l)) => {
                         for (i, v) in l.into_iter().enumerate() {
                             let path = elem_path(base, true, i, None);
                             consider(elem(i, Cow::Owned(v), path), &mut kept);
                         }
                     }
-                    Val::Owned(v) => consider(elem(0, Cow::Owned(v), base.map(String::from)), &mut kept),
+                    Val::Owned(v) => {
+                        consider(elem(0, Cow::Owned(v), base.map(String::from)), &mut kept)
+                    }
                     Val::Elems(es) => {
                         for el in es {
                             consider(el, &mut kept);

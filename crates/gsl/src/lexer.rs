@@ -17,7 +17,10 @@ pub enum Tok {
     Str(String),
     Num(f64),
     /// `/pattern/flags`; `\/` is resolved to `/`, other escapes are kept for the regex engine.
-    Regex { pattern: String, flags: String },
+    Regex {
+        pattern: String,
+        flags: String,
+    },
     LParen,
     RParen,
     LBrack,
@@ -85,7 +88,8 @@ pub fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
             continue;
         }
         let start = i;
-        let after_dot = matches!(out.last(), Some(Token { tok: Tok::Dot, span }) if span.end == start);
+        let after_dot =
+            matches!(out.last(), Some(Token { tok: Tok::Dot, span }) if span.end == start);
         let tok = match c {
             b'(' => {
                 i += 1;
@@ -121,8 +125,10 @@ pub fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
             }
             b'=' => {
                 if b.get(i + 1) == Some(&b'=') {
-                    return Err(Diagnostic::new(start..start + 2, "`==` is not a GSL operator")
-                        .with_suggestion("="));
+                    return Err(
+                        Diagnostic::new(start..start + 2, "`==` is not a GSL operator")
+                            .with_suggestion("="),
+                    );
                 }
                 i += 1;
                 Tok::Eq

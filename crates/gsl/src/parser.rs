@@ -193,7 +193,10 @@ impl<'t> Parser<'t> {
         let Tok::Word(name) = &t.tok else {
             return Err(Diagnostic::new(
                 t.span.clone(),
-                format!("expected an entity type such as `IamPolicy`, found {}", t.tok),
+                format!(
+                    "expected an entity type such as `IamPolicy`, found {}",
+                    t.tok
+                ),
             ));
         };
         if name == "List" && matches!(self.peek(), Some(Token { tok: Tok::Lt, .. })) {
@@ -526,7 +529,13 @@ impl<'t> Parser<'t> {
             return Err(self.expected(&format!("`[` after `{word}`")));
         };
         self.bump();
-        if matches!(self.peek(), Some(Token { tok: Tok::RBrack, .. })) {
+        if matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::RBrack,
+                ..
+            })
+        ) {
             return Err(Diagnostic::new(
                 open.span.start..self.peek().map_or(open.span.end, |t| t.span.end),
                 format!("empty condition after `{word}`; expected a condition inside `[...]`"),
@@ -593,11 +602,23 @@ impl<'t> Parser<'t> {
 
     /// Comma-separated expressions after `open` (already consumed) up to `)`; at least one.
     fn items(&mut self, open: &Token) -> PResult<Vec<Expr>> {
-        if matches!(self.peek(), Some(Token { tok: Tok::RParen, .. })) {
+        if matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::RParen,
+                ..
+            })
+        ) {
             return Err(self.expected("a value inside `(...)`"));
         }
         let mut items = vec![self.or()?];
-        while matches!(self.peek(), Some(Token { tok: Tok::Comma, .. })) {
+        while matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::Comma,
+                ..
+            })
+        ) {
             self.bump();
             items.push(self.or()?);
         }
@@ -606,7 +627,13 @@ impl<'t> Parser<'t> {
     }
 
     fn items_or_empty(&mut self, open: &Token) -> PResult<Vec<Expr>> {
-        if matches!(self.peek(), Some(Token { tok: Tok::RParen, .. })) {
+        if matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::RParen,
+                ..
+            })
+        ) {
             self.bump();
             return Ok(vec![]);
         }
@@ -779,7 +806,9 @@ impl<'t> Parser<'t> {
         }
         let mut d = Diagnostic::new(
             span,
-            format!("`{w}` is not a function; functions are applied to a value, as in `items length()`"),
+            format!(
+                "`{w}` is not a function; functions are applied to a value, as in `items length()`"
+            ),
         );
         if let Some(f) = STANDARD_NAMES
             .iter()

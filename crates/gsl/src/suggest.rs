@@ -24,7 +24,13 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        let kw = ["contain", "contain-all", "contain-any", "regexMatch", "isEmpty"];
+        let kw = [
+            "contain",
+            "contain-all",
+            "contain-any",
+            "regexMatch",
+            "isEmpty",
+        ];
         assert_eq!(nearest("contains-all", kw), Some("contain-all"));
         assert_eq!(nearest("regexmatch", kw), Some("regexMatch"));
         assert_eq!(nearest("isempty", kw), Some("isEmpty"));

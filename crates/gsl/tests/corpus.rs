@@ -10,7 +10,9 @@ use std::path::PathBuf;
 fn corpus_file() -> PathBuf {
     match std::env::var_os("TENET_CORPUS") {
         Some(dir) => PathBuf::from(dir).join("rules.tsv"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/gsl/rules.tsv"),
+        None => {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/gsl/rules.tsv")
+        }
     }
 }
 
@@ -22,7 +24,10 @@ fn load() -> Option<Vec<(usize, String, String)>> {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("GSL corpus missing at {}: {e}", path.display());
             }
-            eprintln!("note: GSL corpus not found at {} ({e}); skipping", path.display());
+            eprintln!(
+                "note: GSL corpus not found at {} ({e}); skipping",
+                path.display()
+            );
             return None;
         }
     };
@@ -43,7 +48,11 @@ fn corpus_rules_compile_or_fail_with_spans() {
     for (line, src, expect) in &rows {
         match (expect.as_str(), compile(src, &reg)) {
             ("ok", Ok(_)) => ok += 1,
-            ("ok", Err(d)) => failures.push(format!("line {line}: {}\n{}", src, d[0].render(src, "rule"))),
+            ("ok", Err(d)) => failures.push(format!(
+                "line {line}: {}\n{}",
+                src,
+                d[0].render(src, "rule")
+            )),
             ("error", Err(d)) => {
                 for diag in &d {
                     let s = &diag.span;
@@ -53,12 +62,22 @@ fn corpus_rules_compile_or_fail_with_spans() {
                 }
                 rejected += 1;
             }
-            ("error", Ok(_)) => failures.push(format!("line {line}: accepted a malformed rule: {src}")),
+            ("error", Ok(_)) => {
+                failures.push(format!("line {line}: accepted a malformed rule: {src}"))
+            }
             (other, _) => failures.push(format!("line {line}: unknown expectation `{other}`")),
         }
     }
-    println!("GSL corpus: {} rules, {ok} compiled, {rejected} rejected as expected", rows.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "GSL corpus: {} rules, {ok} compiled, {rejected} rejected as expected",
+        rows.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(ok > 1000, "suspiciously few rules: {ok}");
 }
 
@@ -75,7 +94,10 @@ fn corpus_rules_round_trip_through_the_printer() {
         match parse(&printed) {
             Ok(again) if again.without_spans() == ast.without_spans() => {}
             Ok(_) => failures.push(format!("line {line}: tree changed\n  {src}\n  {printed}")),
-            Err(d) => failures.push(format!("line {line}: printed rule does not parse: {}\n  {printed}", d[0])),
+            Err(d) => failures.push(format!(
+                "line {line}: printed rule does not parse: {}\n  {printed}",
+                d[0]
+            )),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -10,7 +10,11 @@ pub fn validate(args: &[Value]) -> Result<(), String> {
     str_arg(args, 0, "a filter pattern").map(|_| ())
 }
 
-pub fn is_filter_pattern_equal(v: &Value, args: &[Value], _: &EvalContext) -> Result<Value, String> {
+pub fn is_filter_pattern_equal(
+    v: &Value,
+    args: &[Value],
+    _: &EvalContext,
+) -> Result<Value, String> {
     let want = canonical(str_arg(args, 0, "a filter pattern")?);
     fn any(v: &Value, want: &str) -> bool {
         match v {
@@ -93,7 +97,12 @@ impl P {
         self.list(Tok::And, "&&", Self::atom)
     }
 
-    fn list(&mut self, sep: Tok, word: &str, sub: fn(&mut Self) -> Option<String>) -> Option<String> {
+    fn list(
+        &mut self,
+        sep: Tok,
+        word: &str,
+        sub: fn(&mut Self) -> Option<String>,
+    ) -> Option<String> {
         let mut items = vec![sub(self)?];
         while self.toks.get(self.pos) == Some(&sep) {
             self.pos += 1;
@@ -209,14 +218,38 @@ mod tests {
     #[test]
     fn equal_up_to_whitespace_and_order() {
         let p = "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) ||($.eventName = DeleteTrail) }";
-        assert!(eq(p, "{($.eventName=DeleteTrail)||($.eventName=CreateTrail)||($.eventName=UpdateTrail)}"));
-        assert!(eq(p, "{ $.eventName = UpdateTrail || ($.eventName = CreateTrail || $.eventName = DeleteTrail) }"));
-        assert!(!eq(p, "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) }"));
-        assert!(!eq(p, "{ ($.eventName = CreateTrail) && ($.eventName = UpdateTrail) && ($.eventName = DeleteTrail) }"));
+        assert!(eq(
+            p,
+            "{($.eventName=DeleteTrail)||($.eventName=CreateTrail)||($.eventName=UpdateTrail)}"
+        ));
+        assert!(eq(
+            p,
+            "{ $.eventName = UpdateTrail || ($.eventName = CreateTrail || $.eventName = DeleteTrail) }"
+        ));
+        assert!(!eq(
+            p,
+            "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) }"
+        ));
+        assert!(!eq(
+            p,
+            "{ ($.eventName = CreateTrail) && ($.eventName = UpdateTrail) && ($.eventName = DeleteTrail) }"
+        ));
         let nested = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}";
-        assert!(eq(nested, "{ (($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey)) && $.eventSource = kms.amazonaws.com }"));
-        assert!(!eq(nested, "{($.eventSource = kms.amazonaws.com) || (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}"));
-        assert!(eq("{ $.errorMessage = \"Failed  auth\" }", "{$.errorMessage=\"Failed  auth\"}"));
-        assert!(!eq("{ $.errorMessage = \"Failed  auth\" }", "{$.errorMessage=\"Failed auth\"}"));
+        assert!(eq(
+            nested,
+            "{ (($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey)) && $.eventSource = kms.amazonaws.com }"
+        ));
+        assert!(!eq(
+            nested,
+            "{($.eventSource = kms.amazonaws.com) || (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}"
+        ));
+        assert!(eq(
+            "{ $.errorMessage = \"Failed  auth\" }",
+            "{$.errorMessage=\"Failed  auth\"}"
+        ));
+        assert!(!eq(
+            "{ $.errorMessage = \"Failed  auth\" }",
+            "{$.errorMessage=\"Failed auth\"}"
+        ));
     }
 }

@@ -106,12 +106,18 @@ mod tests {
             split(&list, &[Value::from(":")], &cx).unwrap(),
             Value::List(["a", "b", "c"].map(Value::from).to_vec())
         );
-        assert_eq!(split(&Value::Null, &[Value::from(":")], &cx).unwrap(), Value::Null);
+        assert_eq!(
+            split(&Value::Null, &[Value::from(":")], &cx).unwrap(),
+            Value::Null
+        );
         let v = Value::from_json(&serde_json::json!({"a": {"b": 7}}));
         assert_eq!(
             get_value(&v, &[Value::from("a.b")], &cx).unwrap(),
             Value::Number(7.0)
         );
-        assert_eq!(get_value(&v, &[Value::from("a.c")], &cx).unwrap(), Value::Null);
+        assert_eq!(
+            get_value(&v, &[Value::from("a.c")], &cx).unwrap(),
+            Value::Null
+        );
     }
 }

@@ -231,7 +231,13 @@ pub fn allowed_hosts_for_port(v: &Value, args: &[Value], _: &EvalContext) -> Res
         let mut sources = vec![];
         if let Some(s) = field(
             rule,
-            &["source", "sourceAddressPrefix", "cidr", "cidrBlock", "scope"],
+            &[
+                "source",
+                "sourceAddressPrefix",
+                "cidr",
+                "cidrBlock",
+                "scope",
+            ],
         ) {
             ranges_of(s, &mut sources);
         }
@@ -251,7 +257,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn call(f: fn(&Value, &[Value], &EvalContext) -> Result<Value, String>, v: serde_json::Value, args: &[Value]) -> Value {
+    fn call(
+        f: fn(&Value, &[Value], &EvalContext) -> Result<Value, String>,
+        v: serde_json::Value,
+        args: &[Value],
+    ) -> Value {
         f(&Value::from_json(&v), args, &EvalContext::at_unix(0)).unwrap()
     }
 
@@ -276,15 +286,30 @@ mod tests {
         ] {
             assert_eq!(call(is_public, json!(s), &[]), Value::Bool(want), "{s}");
         }
-        assert_eq!(call(is_public, json!(["10.0.0.1", "1.1.1.1"]), &[]), Value::Bool(true));
+        assert_eq!(
+            call(is_public, json!(["10.0.0.1", "1.1.1.1"]), &[]),
+            Value::Bool(true)
+        );
     }
 
     #[test]
     fn host_counts() {
-        assert_eq!(call(number_of_hosts, json!("0.0.0.0/0"), &[]), Value::Number(4294967296.0));
-        assert_eq!(call(number_of_hosts, json!("10.0.0.0/24"), &[]), Value::Number(256.0));
-        assert_eq!(call(number_of_hosts, json!("10.0.0.7"), &[]), Value::Number(1.0));
-        assert_eq!(call(number_of_hosts, json!("2001:db8::/64"), &[]), Value::Number(2f64.powi(64)));
+        assert_eq!(
+            call(number_of_hosts, json!("0.0.0.0/0"), &[]),
+            Value::Number(4294967296.0)
+        );
+        assert_eq!(
+            call(number_of_hosts, json!("10.0.0.0/24"), &[]),
+            Value::Number(256.0)
+        );
+        assert_eq!(
+            call(number_of_hosts, json!("10.0.0.7"), &[]),
+            Value::Number(1.0)
+        );
+        assert_eq!(
+            call(number_of_hosts, json!("2001:db8::/64"), &[]),
+            Value::Number(2f64.powi(64))
+        );
         assert_eq!(call(number_of_hosts, json!("sg-1"), &[]), Value::Null);
     }
 
@@ -305,15 +330,24 @@ mod tests {
             {"ruleNumber": 100, "action": "deny", "cidr": "0.0.0.0/0", "portFrom": 80, "portTo": 80},
             {"ruleNumber": 200, "action": "allow", "cidr": "1.2.3.0/24", "portFrom": 0, "portTo": 1024},
         ]);
-        assert_eq!(call(allowed_hosts_for_port, rules, &port), Value::Number(256.0));
+        assert_eq!(
+            call(allowed_hosts_for_port, rules, &port),
+            Value::Number(256.0)
+        );
         // Without actions (security groups) every matching rule allows; overlaps count once.
         let rules = json!([
             {"destinationPort": 20, "destinationPortTo": 30, "source": "1.2.3.0/24"},
             {"destinationPort": 22, "source": "1.2.3.4"},
             {"destinationPort": 23, "source": "0.0.0.0/0"},
         ]);
-        assert_eq!(call(allowed_hosts_for_port, rules, &port), Value::Number(256.0));
-        assert_eq!(call(allowed_hosts_for_port, json!(null), &port), Value::Number(0.0));
+        assert_eq!(
+            call(allowed_hosts_for_port, rules, &port),
+            Value::Number(256.0)
+        );
+        assert_eq!(
+            call(allowed_hosts_for_port, json!(null), &port),
+            Value::Number(0.0)
+        );
         assert!(validate_port(&[Value::Number(70000.0)]).is_err());
     }
 }

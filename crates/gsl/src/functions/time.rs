@@ -104,7 +104,11 @@ pub(crate) fn parse_date(s: &str) -> Option<i64> {
             Some(b'Z' | b'z') if i + 1 == b.len() => {}
             Some(&sign @ (b'+' | b'-')) => {
                 let oh = digits(b, i + 1, 2)?;
-                let om_at = if b.get(i + 3) == Some(&b':') { i + 4 } else { i + 3 };
+                let om_at = if b.get(i + 3) == Some(&b':') {
+                    i + 4
+                } else {
+                    i + 3
+                };
                 let om = digits(b, om_at, 2)?;
                 if om_at + 2 != b.len() {
                     return None;
