@@ -42,17 +42,16 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// "statement 1 (Sid Keys)" for statements, the path otherwise.
+    /// `Statement[1] (Sid Keys)`: the element as written in its document (0-based, like the
+    /// JSON path), with its Sid when it has one.
     pub fn subject(&self) -> String {
-        let is_statement = self
+        let base = self
             .path
             .rsplit('.')
             .next()
-            .is_some_and(|last| last.starts_with("Statement"));
-        let base = match (is_statement, self.index) {
-            (true, Some(i)) => format!("statement {i}"),
-            _ => self.path.clone(),
-        };
+            .filter(|last| !last.is_empty())
+            .unwrap_or(&self.path)
+            .to_string();
         match &self.sid {
             Some(sid) => format!("{base} (Sid {sid})"),
             None => base,
@@ -70,7 +69,11 @@ pub(crate) fn from_trace(trace: &Trace, outcome: &Outcome) -> Vec<Evidence> {
             .map(expectation)
             .collect();
         if !failed.is_empty() {
-            let message = failed.iter().map(describe_expectation).collect::<Vec<_>>().join("; ");
+            let message = failed
+                .iter()
+                .map(describe_expectation)
+                .collect::<Vec<_>>()
+                .join("; ");
             out.push(Evidence {
                 path: String::new(),
                 index: None,
@@ -109,10 +112,18 @@ fn from_offender(o: &Offender) -> Evidence {
         .map(|c| Observation {
             path: c.path.clone(),
             test: c.test.clone(),
-            value: c.actual.as_ref().map_or(serde_json::Value::Null, Value::to_json),
+            value: c
+                .actual
+                .as_ref()
+                .map_or(serde_json::Value::Null, Value::to_json),
         })
         .collect();
-    let failed: Vec<Expectation> = o.failed.iter().filter(|c| !c.result).map(expectation).collect();
+    let failed: Vec<Expectation> = o
+        .failed
+        .iter()
+        .filter(|c| !c.result)
+        .map(expectation)
+        .collect();
     let mut ev = Evidence {
         path: o.path.clone(),
         index: Some(o.index).filter(|_| is_list_element || o.path.ends_with("Statement")),
@@ -156,7 +167,11 @@ fn describe(ev: &Evidence) -> String {
     let values: Vec<String> = ev
         .matched
         .iter()
-        .filter(|m| m.test.starts_with("regexMatch") || m.test.starts_with("like") || m.test.starts_with("in"))
+        .filter(|m| {
+            m.test.starts_with("regexMatch")
+                || m.test.starts_with("like")
+                || m.test.starts_with("in")
+        })
         .map(|m| match &m.value {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),

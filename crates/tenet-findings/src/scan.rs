@@ -24,7 +24,7 @@ struct EntityOutcome {
 /// Evaluates every rule on every entity of its type. Records are materialised one at a time (in
 /// parallel) and dropped after evaluation, so memory stays close to the inventory's size.
 pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Report {
-    let cx = options.context.clone().unwrap_or_else(EvalContext::new);
+    let cx = options.context.clone().unwrap_or_default();
     let mut per_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut aggregate: Vec<usize> = Vec::new();
     for (i, r) in rules.rules.iter().enumerate() {
@@ -35,7 +35,7 @@ pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Re
         }
     }
 
-    let outcomes: Vec<EntityOutcome> = inventory
+    let mut outcomes: Vec<EntityOutcome> = inventory
         .records()
         .par_iter()
         .filter_map(|record| {
@@ -43,10 +43,15 @@ pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Re
             Some(evaluate_record(record, applicable, rules, &cx))
         })
         .collect();
+    locate_findings(&mut outcomes);
 
     let mut report = Report {
         rules: rules.rules.iter().map(|r| r.meta.clone()).collect(),
-        warnings: inventory.warnings().iter().map(ToString::to_string).collect(),
+        warnings: inventory
+            .warnings()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         ..Report::default()
     };
     report.warnings.extend(rules.warnings.iter().cloned());
@@ -55,7 +60,12 @@ pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Re
         report.entities.push(o.entity);
         report.warnings.extend(o.warnings);
         for (rule, outcome, evidence) in o.results {
-            report.results.push(RuleResult { rule, entity, outcome, evidence });
+            report.results.push(RuleResult {
+                rule,
+                entity,
+                outcome,
+                evidence,
+            });
         }
     }
     for rule in aggregate {
@@ -64,7 +74,12 @@ pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Re
     report
 }
 
-fn evaluate_record(record: &Record, applicable: &[usize], rules: &RuleSet, cx: &EvalContext) -> EntityOutcome {
+fn evaluate_record(
+    record: &Record,
+    applicable: &[usize],
+    rules: &RuleSet,
+    cx: &EvalContext,
+) -> EntityOutcome {
     let mut out = EntityOutcome {
         entity: EntityRef {
             kind: record.kind.clone(),
@@ -91,7 +106,8 @@ fn evaluate_record(record: &Record, applicable: &[usize], rules: &RuleSet, cx: &
             return out;
         }
     };
-    out.warnings.extend(entity.warnings.iter().map(ToString::to_string));
+    out.warnings
+        .extend(entity.warnings.iter().map(ToString::to_string));
     out.entity.attached = attachments(&entity.value);
     for &i in applicable {
         let logic = &rules.rules[i].logic;
@@ -108,6 +124,47 @@ fn evaluate_record(record: &Record, applicable: &[usize], rules: &RuleSet, cx: &
     out
 }
 
+/// Fills in the line of each entity that has a FAIL or UNKNOWN and no recorded line, reading each
+/// file once (only files with such findings) and scanning it once.
+fn locate_findings(outcomes: &mut [EntityOutcome]) {
+    let mut by_file: BTreeMap<std::path::PathBuf, Vec<usize>> = BTreeMap::new();
+    for (at, o) in outcomes.iter().enumerate() {
+        let needs_line = o
+            .results
+            .iter()
+            .any(|(_, outcome, _)| matches!(outcome, Outcome::Fail | Outcome::Unknown(_)));
+        if let (
+            true,
+            Provenance::File {
+                path, line: None, ..
+            },
+        ) = (needs_line, &o.entity.provenance)
+        {
+            by_file.entry(path.to_path_buf()).or_default().push(at);
+        }
+    }
+    for (path, ats) in by_file {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let wanted: std::collections::HashSet<&str> = ats
+            .iter()
+            .map(|&at| outcomes[at].entity.id.as_str())
+            .collect();
+        let found = crate::locate::arn_positions(&bytes, &wanted);
+        for at in ats {
+            let o = &mut outcomes[at];
+            let position = found.get(&o.entity.id).copied();
+            if let (Some((l, c)), Provenance::File { line, column, .. }) =
+                (position, &mut o.entity.provenance)
+            {
+                *line = Some(l);
+                *column = Some(c);
+            }
+        }
+    }
+}
+
 /// The identities a policy is attached to, from its `users`/`groups`/`roles` lists.
 fn attachments(value: &Value) -> Vec<Attachment> {
     let mut out = Vec::new();
@@ -115,7 +172,10 @@ fn attachments(value: &Value) -> Vec<Attachment> {
         if let Some(items) = value.get(field).and_then(Value::as_list) {
             for item in items {
                 if let Some(name) = item.get("name").and_then(Value::as_str) {
-                    out.push(Attachment { kind, name: name.to_string() });
+                    out.push(Attachment {
+                        kind,
+                        name: name.to_string(),
+                    });
                 }
             }
         }
@@ -124,13 +184,22 @@ fn attachments(value: &Value) -> Vec<Attachment> {
 }
 
 /// `List<Entity>` rules see one object per account whose `items` are that account's entities.
-fn evaluate_aggregate(inventory: &Inventory, rules: &RuleSet, rule: usize, cx: &EvalContext, report: &mut Report) {
+fn evaluate_aggregate(
+    inventory: &Inventory,
+    rules: &RuleSet,
+    rule: usize,
+    cx: &EvalContext,
+    report: &mut Report,
+) {
     let logic = &rules.rules[rule].logic;
     let kind = logic.entity_type();
     let mut accounts: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for record in inventory.records().iter().filter(|r| r.kind == kind) {
         match record.materialize() {
-            Ok(e) => accounts.entry(account_of(&record.id)).or_default().push(e.value),
+            Ok(e) => accounts
+                .entry(account_of(&record.id))
+                .or_default()
+                .push(e.value),
             Err(e) => report.warnings.push(format!("{}: {e}", record.id)),
         }
     }
@@ -153,7 +222,12 @@ fn evaluate_aggregate(inventory: &Inventory, rules: &RuleSet, rule: usize, cx: &
             provenance: Provenance::None,
             attached: Vec::new(),
         });
-        report.results.push(RuleResult { rule, entity, outcome, evidence });
+        report.results.push(RuleResult {
+            rule,
+            entity,
+            outcome,
+            evidence,
+        });
     }
 }
 
@@ -172,7 +246,10 @@ mod tests {
 
     #[test]
     fn account_from_arn() {
-        assert_eq!(account_of("arn:aws:iam::123456789012:policy/p"), "123456789012");
+        assert_eq!(
+            account_of("arn:aws:iam::123456789012:policy/p"),
+            "123456789012"
+        );
         assert_eq!(account_of("arn:aws:iam::aws:policy/ReadOnlyAccess"), "aws");
         assert_eq!(account_of("logical-id"), "unknown");
     }

@@ -56,7 +56,11 @@ pub fn source_json(p: &Provenance) -> Option<Json> {
             }
             Some(o)
         }
-        Provenance::Live { account, arn, version_id } => Some(json!({
+        Provenance::Live {
+            account,
+            arn,
+            version_id,
+        } => Some(json!({
             "account": account, "arn": arn, "versionId": version_id,
         })),
         Provenance::None => None,
@@ -92,7 +96,10 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         .collect();
     let counts = report.summary();
     let doc = Document {
-        tool: Tool { name: "tenet", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "tenet",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         inputs: &report.inputs,
         rules: report
             .rules

@@ -37,10 +37,17 @@ fn location(p: &Provenance) -> Option<String> {
             (Some(l), None) => format!("{}:{l}", path.display()),
             _ => path.display().to_string(),
         }),
-        Provenance::Live { account, arn, version_id } => Some(format!(
+        Provenance::Live {
+            account,
+            arn,
+            version_id,
+        } => Some(format!(
             "live account {}{}",
             account.as_deref().unwrap_or(arn),
-            version_id.as_ref().map(|v| format!(", version {v}")).unwrap_or_default()
+            version_id
+                .as_ref()
+                .map(|v| format!(", version {v}"))
+                .unwrap_or_default()
         )),
         Provenance::None => None,
     }
@@ -53,7 +60,13 @@ fn finding(report: &Report, r: &RuleResult, style: &Style, out: &mut dyn Write) 
         gsl::Outcome::Fail => style.paint("1;31", "FAIL"),
         _ => style.paint("1;33", "UNKNOWN"),
     };
-    writeln!(out, "{label} {} [{}] {}", style.paint("1", &rule.id), rule.severity, rule.title)?;
+    writeln!(
+        out,
+        "{label} {} [{}] {}",
+        style.paint("1", &rule.id),
+        rule.severity,
+        rule.title
+    )?;
     let noun = match entity.kind.as_str() {
         "IamPolicy" => "policy",
         "IamUser" => "user",
@@ -70,34 +83,51 @@ fn finding(report: &Report, r: &RuleResult, style: &Style, out: &mut dyn Write) 
         writeln!(out, "  source: {loc}")?;
     }
     if !entity.attached.is_empty() {
-        let list: Vec<String> = entity.attached.iter().map(|a| format!("{} {}", a.kind, a.name)).collect();
+        let list: Vec<String> = entity
+            .attached
+            .iter()
+            .map(|a| format!("{} {}", a.kind, a.name))
+            .collect();
         writeln!(out, "  attached to: {}", list.join(", "))?;
     }
     for ev in &r.evidence {
         writeln!(out, "  - {}", ev.message)?;
     }
-    if matches!(r.outcome, gsl::Outcome::Fail) {
-        if let Some(fix) = &rule.fix {
-            let subjects: Vec<String> = r.evidence.iter().filter(|e| e.index.is_some()).map(|e| e.subject()).collect();
-            let statements = match subjects.len() {
-                0 => "each offending statement".to_string(),
-                1 => subjects[0].clone(),
-                _ => format!("{} and {}", subjects[..subjects.len() - 1].join(", "), subjects[subjects.len() - 1]),
-            };
-            writeln!(out, "  fix: {}", fix.replace("{statements}", &statements))?;
-        }
+    if let (gsl::Outcome::Fail, Some(fix)) = (&r.outcome, &rule.fix) {
+        let subjects: Vec<String> = r
+            .evidence
+            .iter()
+            .filter(|e| e.index.is_some())
+            .map(|e| e.subject())
+            .collect();
+        let statements = match subjects.as_slice() {
+            [] => "each offending statement".to_string(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        };
+        writeln!(out, "  fix: {}", fix.replace("{statements}", &statements))?;
     }
     writeln!(out)
 }
 
 fn summary(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     let fail = format!("{} FAIL", s.fail);
     writeln!(
         out,
         "{}, {} PASS, {} SKIP, {} UNKNOWN ({}, {}, {})",
-        if s.fail > 0 { style.paint("1;31", &fail) } else { fail },
+        if s.fail > 0 {
+            style.paint("1;31", &fail)
+        } else {
+            fail
+        },
         s.pass,
         s.skip,
         s.unknown,
@@ -105,7 +135,11 @@ fn summary(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()
         plural(report.rules.len(), "rule"),
         plural(report.entities.len(), "entity").replace("entitys", "entities"),
     )?;
-    let failing: Vec<_> = report.by_framework().into_iter().filter(|(_, c)| c.fail > 0).collect();
+    let failing: Vec<_> = report
+        .by_framework()
+        .into_iter()
+        .filter(|(_, c)| c.fail > 0)
+        .collect();
     if !failing.is_empty() {
         writeln!(out, "Compliance frameworks with failures:")?;
         let width = failing.iter().map(|(f, _)| f.len()).max().unwrap_or(0);

@@ -28,9 +28,8 @@ struct CgRule {
 
 /// True when `v` looks like a CloudGuard export rather than a Tenet rule file.
 pub(crate) fn is_export(v: &Json) -> bool {
-    let looks_cg = |o: &Json| {
-        o.get("logic").is_some() && o.get("title").is_none() && o.get("id").is_none()
-    };
+    let looks_cg =
+        |o: &Json| o.get("logic").is_some() && o.get("title").is_none() && o.get("id").is_none();
     match v {
         Json::Array(items) => items.first().is_some_and(looks_cg),
         Json::Object(o) => o.get("rules").is_some_and(Json::is_array) || looks_cg(v),
@@ -45,11 +44,21 @@ pub(crate) fn parse_export(v: Json, origin: &str) -> Result<Vec<RuleMeta>, RuleE
             let name = o.get("name").and_then(Json::as_str).map(str::to_string);
             match o.remove("rules") {
                 Some(Json::Array(items)) => (name, items),
-                Some(_) => return Err(RuleError::new(origin, "`rules` must be an array of rule objects")),
+                Some(_) => {
+                    return Err(RuleError::new(
+                        origin,
+                        "`rules` must be an array of rule objects",
+                    ));
+                }
                 None => (None, vec![Json::Object(o)]),
             }
         }
-        _ => return Err(RuleError::new(origin, "expected a JSON array of rules or an object with a `rules` array")),
+        _ => {
+            return Err(RuleError::new(
+                origin,
+                "expected a JSON array of rules or an object with a `rules` array",
+            ));
+        }
     };
     items
         .into_iter()
@@ -58,13 +67,23 @@ pub(crate) fn parse_export(v: Json, origin: &str) -> Result<Vec<RuleMeta>, RuleE
         .collect()
 }
 
-fn convert(item: Json, index: usize, ruleset: Option<&str>, origin: &str) -> Result<RuleMeta, RuleError> {
+fn convert(
+    item: Json,
+    index: usize,
+    ruleset: Option<&str>,
+    origin: &str,
+) -> Result<RuleMeta, RuleError> {
     let at = format!("{origin} (rule #{})", index + 1);
     let r: CgRule = serde_json::from_value(item).map_err(|e| RuleError::new(&at, e.to_string()))?;
     let severity = match r.severity.as_deref() {
         None | Some("") => Severity::Low,
         Some(s) => Severity::parse(s).ok_or_else(|| {
-            RuleError::new(&at, format!("unknown severity `{s}`: expected Informational, Low, Medium, High or Critical"))
+            RuleError::new(
+                &at,
+                format!(
+                    "unknown severity `{s}`: expected Informational, Low, Medium, High or Critical"
+                ),
+            )
         })?,
     };
     // A rule without a ruleId gets a stable id from its position, so findings stay addressable.

@@ -126,7 +126,9 @@ pub(crate) fn parse_tenet_yaml(text: &str, origin: &str) -> Result<Vec<RuleMeta>
     let rules = match value {
         serde_yaml_ng::Value::Sequence(items) => items
             .into_iter()
-            .map(|v| serde_yaml_ng::from_value::<RuleMeta>(v).map_err(|e| RuleError::yaml(origin, &e)))
+            .map(|v| {
+                serde_yaml_ng::from_value::<RuleMeta>(v).map_err(|e| RuleError::yaml(origin, &e))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         other => match serde_yaml_ng::from_value::<OneOrMany>(other.clone()) {
             Ok(OneOrMany::One(r)) => vec![*r],

@@ -31,7 +31,10 @@ impl RuleError {
     }
 
     fn json(origin: &str, e: &serde_json::Error) -> Self {
-        Self::new(&format!("{origin}:{}:{}", e.line(), e.column()), e.to_string())
+        Self::new(
+            &format!("{origin}:{}:{}", e.line(), e.column()),
+            e.to_string(),
+        )
     }
 }
 
@@ -77,7 +80,8 @@ fn load_file(path: &Path) -> Result<Vec<RuleMeta>, RuleError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| RuleError::new(&origin, format!("cannot read rule file: {e}")))?;
-    let is_json = path.extension().is_some_and(|x| x == "json") || text.trim_start().starts_with(['[', '{']);
+    let is_json =
+        path.extension().is_some_and(|x| x == "json") || text.trim_start().starts_with(['[', '{']);
     if is_json {
         let v: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| RuleError::json(&origin, &e))?;
@@ -125,7 +129,10 @@ impl RuleSet {
                 }
                 Some(i) => errors.push(RuleError::new(
                     &meta.source,
-                    format!("duplicate rule id `{}` (also defined in {})", meta.id, metas[i].source),
+                    format!(
+                        "duplicate rule id `{}` (also defined in {})",
+                        meta.id, metas[i].source
+                    ),
                 )),
                 None => metas.push(meta),
             }
@@ -177,7 +184,10 @@ impl RuleSet {
         }
         seen.into_iter()
             .map(|(t, n)| {
-                format!("no input produces `{t}`; {n} rule{} about it will not apply", if n == 1 { "" } else { "s" })
+                format!(
+                    "no input produces `{t}`; {n} rule{} about it will not apply",
+                    if n == 1 { "" } else { "s" }
+                )
             })
             .collect()
     }

@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "tenet", version, about = "Offline cloud-posture engine: CloudGuard GSL rules over AWS IAM data")]
+#[command(
+    name = "tenet",
+    version,
+    about = "Offline cloud-posture engine: CloudGuard GSL rules over AWS IAM data"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -82,7 +86,11 @@ pub struct CheckArgs {
 /// Parses argv; on a usage error prints clap's message and returns exit code 2 (0 for --help).
 pub fn parse() -> Result<Cli, u8> {
     Cli::try_parse().map_err(|e| {
-        let code = if e.use_stderr() { crate::EXIT_ERROR } else { crate::EXIT_CLEAN };
+        let code = if e.use_stderr() {
+            crate::EXIT_ERROR
+        } else {
+            crate::EXIT_CLEAN
+        };
         let _ = e.print();
         code
     })

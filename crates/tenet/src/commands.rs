@@ -1,6 +1,8 @@
 //! The verbs. Each returns the process exit code.
 
-use crate::cli::{CheckArgs, ColorChoice, Command, OutputFormat, RuleSelection, RulesArgs, ScanArgs};
+use crate::cli::{
+    CheckArgs, ColorChoice, Command, OutputFormat, RuleSelection, RulesArgs, ScanArgs,
+};
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use gsl::FunctionRegistry;
 use rayon::prelude::*;
@@ -34,7 +36,7 @@ fn select_rules(sel: &RuleSelection) -> Result<(Vec<RuleMeta>, Vec<RuleMeta>), (
     let builtin = if sel.no_builtin {
         Vec::new()
     } else {
-        tenet_rules::builtin().map_err(|e| error(e))?
+        tenet_rules::builtin().map_err(error)?
     };
     let mut loaded = Vec::new();
     for path in &sel.rules {
@@ -83,10 +85,14 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for input in inputs {
         if input.is_dir() {
             let mut found = Vec::new();
-            walk(input, &mut found).map_err(|e| format!("{}: cannot read directory: {e}", input.display()))?;
+            walk(input, &mut found)
+                .map_err(|e| format!("{}: cannot read directory: {e}", input.display()))?;
             found.sort();
             if found.is_empty() {
-                return Err(format!("{}: no .json files in this directory", input.display()));
+                return Err(format!(
+                    "{}: no .json files in this directory",
+                    input.display()
+                ));
             }
             files.extend(found);
         } else if input.exists() {
@@ -121,7 +127,10 @@ fn scan(args: ScanArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let loaded: Vec<_> = files.par_iter().map(|f| tenet_sources::load_path(f)).collect();
+    let loaded: Vec<_> = files
+        .par_iter()
+        .map(|f| tenet_sources::load_path(f))
+        .collect();
     let mut inventory = Inventory::new();
     let mut input_errors = 0usize;
     for result in loaded {
@@ -136,7 +145,8 @@ fn scan(args: ScanArgs) -> u8 {
     for w in rules.unproduced_entity_warnings(PRODUCED_TYPES) {
         warning(w);
     }
-    let mut report = tenet_findings::scan(&inventory, &rules, &tenet_findings::ScanOptions::default());
+    let mut report =
+        tenet_findings::scan(&inventory, &rules, &tenet_findings::ScanOptions::default());
     report.inputs = files.iter().map(|f| f.display().to_string()).collect();
 
     let stdout = std::io::stdout();
@@ -149,13 +159,13 @@ fn scan(args: ScanArgs) -> u8 {
         OutputFormat::Text => tenet_report::Format::Text,
         OutputFormat::Json => tenet_report::Format::Json,
     };
-    if format == tenet_report::Format::Text {
-        for w in &report.warnings {
-            warning(w);
-        }
+    // Warnings go to stderr in every format (machine formats also carry them on stdout).
+    for w in &report.warnings {
+        warning(w);
     }
     let mut out = BufWriter::new(stdout.lock());
-    if let Err(e) = tenet_report::write(&report, format, color, &mut out).and_then(|_| out.flush()) {
+    if let Err(e) = tenet_report::write(&report, format, color, &mut out).and_then(|_| out.flush())
+    {
         error(format!("cannot write output: {e}"));
         return EXIT_ERROR;
     }
@@ -194,18 +204,39 @@ fn rules(args: RulesArgs) -> u8 {
 }
 
 fn list_rules(set: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
-    let w = set.rules.iter().map(|r| r.meta.id.len()).max().unwrap_or(2).max(2);
-    writeln!(out, "{:<w$}  {:<8}  {:<10}  TITLE", "ID", "SEVERITY", "ENTITY")?;
+    let w = set
+        .rules
+        .iter()
+        .map(|r| r.meta.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    writeln!(
+        out,
+        "{:<w$}  {:<8}  {:<10}  TITLE",
+        "ID", "SEVERITY", "ENTITY"
+    )?;
     for r in &set.rules {
         let m = &r.meta;
-        writeln!(out, "{:<w$}  {:<8}  {:<10}  {}", m.id, m.severity.as_str(), m.entity, m.title)?;
+        writeln!(
+            out,
+            "{:<w$}  {:<8}  {:<10}  {}",
+            m.id,
+            m.severity.as_str(),
+            m.entity,
+            m.title
+        )?;
     }
     Ok(())
 }
 
 fn show_rule(m: &RuleMeta, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "{} - {}", m.id, m.title)?;
-    writeln!(out, "severity: {}\ncategory: {}\nentity: {}\nsource: {}", m.severity, m.category, m.entity, m.source)?;
+    writeln!(
+        out,
+        "severity: {}\ncategory: {}\nentity: {}\nsource: {}",
+        m.severity, m.category, m.entity, m.source
+    )?;
     if !m.origin.is_empty() {
         writeln!(out, "origin: {}", m.origin)?;
     }
@@ -223,7 +254,12 @@ fn show_rule(m: &RuleMeta, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     let rem = &m.remediation;
-    for (label, text) in [("console", &rem.console), ("terraform", &rem.terraform), ("cli", &rem.cli), ("remediation", &rem.text)] {
+    for (label, text) in [
+        ("console", &rem.console),
+        ("terraform", &rem.terraform),
+        ("cli", &rem.cli),
+        ("remediation", &rem.text),
+    ] {
         if let Some(t) = text {
             writeln!(out, "\nremediation ({label}):")?;
             for line in t.trim_end().lines() {
