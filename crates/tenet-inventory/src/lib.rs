@@ -44,6 +44,11 @@ impl Inventory {
         &self.warnings
     }
 
+    /// Makes room for `additional` more records (sources that know their count avoid regrowth).
+    pub fn reserve(&mut self, additional: usize) {
+        self.records.reserve_exact(additional);
+    }
+
     pub fn push(&mut self, r: Record) {
         self.records.push(r);
     }

@@ -15,6 +15,12 @@ const BUILTIN: &[(&str, &str)] = &[(
     include_str!("../rules/D9.AWS.IAM.67.yaml"),
 )];
 
+/// The functions rules may call: GSL's standard library plus Tenet's documented extensions.
+/// Every place that compiles rules uses this registry, so user rules can call the extensions too.
+pub fn functions() -> gsl::FunctionRegistry {
+    gsl::FunctionRegistry::standard()
+}
+
 /// Metadata of every built-in rule.
 pub fn builtin() -> Result<Vec<RuleMeta>, RuleError> {
     BUILTIN

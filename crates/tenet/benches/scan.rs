@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
     let rules = tenet_rules::RuleSet::compile(
         tenet_rules::builtin().expect("built-in rules"),
         Vec::new(),
-        &gsl::FunctionRegistry::standard(),
+        &tenet_rules::functions(),
     )
     .expect("compile built-in rules");
 

@@ -4,7 +4,6 @@ use crate::cli::{
     CheckArgs, ColorChoice, Command, OutputFormat, RuleSelection, RulesArgs, ScanArgs,
 };
 use crate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use gsl::FunctionRegistry;
 use rayon::prelude::*;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -71,7 +70,7 @@ fn select_rules(sel: &RuleSelection) -> Result<(Vec<RuleMeta>, Vec<RuleMeta>), (
 
 fn compile_rules(sel: &RuleSelection) -> Result<RuleSet, ()> {
     let (builtin, loaded) = select_rules(sel)?;
-    RuleSet::compile(builtin, loaded, &FunctionRegistry::standard()).map_err(|errors| {
+    RuleSet::compile(builtin, loaded, &tenet_rules::functions()).map_err(|errors| {
         for e in &errors {
             error(e);
         }
@@ -275,7 +274,7 @@ fn check(args: CheckArgs) -> u8 {
         error("nothing to check: give rule files or --logic 'GSL'");
         return EXIT_ERROR;
     }
-    let functions = FunctionRegistry::standard();
+    let functions = tenet_rules::functions();
     let mut errors = 0usize;
     let mut ok = 0usize;
     if let Some(logic) = &args.logic {

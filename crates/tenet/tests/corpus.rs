@@ -31,8 +31,7 @@ fn corpus() -> Option<PathBuf> {
 fn d9_aws_iam_67() -> tenet_rules::CompiledRuleEntry {
     let metas = tenet_rules::builtin().unwrap();
     let mut set =
-        tenet_rules::RuleSet::compile(metas, Vec::new(), &gsl::FunctionRegistry::standard())
-            .unwrap();
+        tenet_rules::RuleSet::compile(metas, Vec::new(), &tenet_rules::functions()).unwrap();
     let i = set
         .rules
         .iter()

@@ -25,7 +25,6 @@ use tenet_inventory::json::write_str;
 use tenet_inventory::{Inventory, Provenance, Raw, RawPath, Record, Seg, Warning};
 
 use crate::SourceError;
-use decode::Doc;
 use page::{Identity, Kind, Page, Policy, Step, Top};
 
 /// Loads an export held in memory.
@@ -89,8 +88,12 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn add(&mut self, page: Page) {
+    fn add(&mut self, mut page: Page) {
         self.notes.extend(page.notes);
+        // The common single-page case: keep the page's list instead of copying into a new one.
+        if self.policies.is_empty() && page.policies.iter().all(|p| !p.arn.is_empty()) {
+            std::mem::swap(&mut self.policies, &mut page.policies);
+        }
         for i in page.users.into_iter().chain(page.groups).chain(page.roles) {
             if i.arn.is_empty() {
                 self.notes.push(format!(
@@ -166,6 +169,7 @@ impl Accumulator {
         }
 
         let mut inv = Inventory::new();
+        inv.reserve(identities.len() + policies.len());
         for n in self.notes.drain(..) {
             inv.warn(Warning::new(origin_text.clone(), n));
         }
@@ -190,10 +194,7 @@ impl Accumulator {
                 ident.name.clone(),
                 prov(),
             );
-            r.push_raw(
-                RawPath::root(),
-                Raw::Json(Arc::from(std::mem::take(&mut ident.json))),
-            );
+            r.push_raw(RawPath::root(), Raw::Json(ident.json.clone()));
             for (steps, reason) in std::mem::take(&mut ident.unknown) {
                 r.push_raw(raw_path(&steps), Raw::Value(Value::unknown(reason)));
             }
@@ -201,6 +202,7 @@ impl Accumulator {
             inv.push(r);
         }
 
+        let unattached: Arc<str> = Arc::from(r#"{"users":[],"roles":[],"groups":[]}"#);
         let mut e = 0;
         for &pi in &policies {
             while e < edges.len() && edges[e].0 < pi {
@@ -212,48 +214,17 @@ impl Accumulator {
             }
             let attachers = &edges[from..e];
             let p = &mut self.policies[pi as usize];
-            let mut head = std::mem::take(&mut p.head);
-            if p.attachment_count.is_none() {
-                head.push_str(&format!(",\"attachmentCount\":{}", attachers.len()));
-            }
-            for (key, kind) in [
-                ("users", Kind::User),
-                ("roles", Kind::Role),
-                ("groups", Kind::Group),
-            ] {
-                head.push_str(",\"");
-                head.push_str(key);
-                head.push_str("\":[");
-                let mut first = true;
-                for &(_, ii) in attachers {
-                    let Some(ident) = identity_slots[ii as usize].as_ref() else {
-                        continue;
-                    };
-                    if ident.kind != kind {
-                        continue;
-                    }
-                    if !first {
-                        head.push(',');
-                    }
-                    first = false;
-                    head.push_str("{\"name\":");
-                    write_str(&mut head, &ident.name);
-                    head.push_str(",\"arn\":");
-                    write_str(&mut head, &ident.arn);
-                    if let Some(id) = &ident.id {
-                        head.push_str(",\"id\":");
-                        write_str(&mut head, id);
-                    }
-                    head.push('}');
-                }
-                head.push(']');
-            }
-            head.push('}');
             let mut r = Record::new("IamPolicy", p.arn.clone(), p.name.clone(), prov());
-            r.push_raw(RawPath::root(), Raw::Json(Arc::from(head)));
+            r.push_raw(RawPath::root(), Raw::Json(p.head.clone()));
+            // Attachments as a second root part; the common "attached to nothing" text is shared.
+            let links = if attachers.is_empty() && p.attachment_count.is_some() {
+                unattached.clone()
+            } else {
+                Arc::from(attachments(p.attachment_count, attachers, &identity_slots))
+            };
+            r.push_raw(RawPath::root(), Raw::Json(links));
             match p.default.take() {
-                Some((i, Doc::Json(doc))) => {
-                    let doc: Arc<str> = Arc::from(doc);
+                Some((i, Ok(doc))) => {
                     r.push_raw(
                         RawPath::new([Seg::from("document")]),
                         Raw::Json(doc.clone()),
@@ -263,7 +234,7 @@ impl Accumulator {
                         Raw::Json(doc),
                     );
                 }
-                Some((i, Doc::Invalid(reason))) => {
+                Some((i, Err(reason))) => {
                     let reason = format!("default version unreadable: {reason}");
                     r.set_field("document", Value::unknown(reason.clone()));
                     r.push_raw(
@@ -296,11 +267,64 @@ fn named(name: &str) -> String {
     }
 }
 
-fn doc_text(d: &Option<(usize, Doc)>) -> Option<&str> {
+fn doc_text(d: &Option<(usize, Result<Arc<str>, String>)>) -> Option<&str> {
     match d {
-        Some((_, Doc::Json(t))) => Some(t),
+        Some((_, Ok(t))) => Some(t),
         _ => None,
     }
+}
+
+/// `{"attachmentCount":n,"users":[..],"roles":[..],"groups":[..]}`: the identities attaching a
+/// policy (`attachmentCount` only when the export did not give it).
+fn attachments(
+    count: Option<u64>,
+    attachers: &[(u32, u32)],
+    identities: &[Option<Identity>],
+) -> String {
+    let mut out = String::from("{");
+    if count.is_none() {
+        out.push_str(&format!("\"attachmentCount\":{},", attachers.len()));
+    }
+    for (n, (key, kind)) in [
+        ("users", Kind::User),
+        ("roles", Kind::Role),
+        ("groups", Kind::Group),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":[");
+        let mut first = true;
+        for &(_, ii) in attachers {
+            let Some(ident) = identities.get(ii as usize).and_then(Option::as_ref) else {
+                continue;
+            };
+            if ident.kind != kind {
+                continue;
+            }
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str("{\"name\":");
+            write_str(&mut out, &ident.name);
+            out.push_str(",\"arn\":");
+            write_str(&mut out, &ident.arn);
+            if let Some(id) = &ident.id {
+                out.push_str(",\"id\":");
+                write_str(&mut out, id);
+            }
+            out.push('}');
+        }
+        out.push(']');
+    }
+    out.push('}');
+    out
 }
 
 fn raw_path(steps: &[Step]) -> RawPath {

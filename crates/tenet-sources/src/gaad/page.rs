@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{
@@ -59,8 +60,8 @@ pub(crate) struct Identity {
     pub name: String,
     pub arn: String,
     pub id: Option<String>,
-    /// The whole entity as compact JSON (documents included).
-    pub json: String,
+    /// The whole entity as compact JSON (documents included), shared with the record as is.
+    pub json: Arc<str>,
     /// Documents that could not be read: where they go and why.
     pub unknown: Vec<(Vec<Step>, String)>,
     /// ARNs of the attached managed policies (for the attachment graph).
@@ -73,11 +74,12 @@ pub(crate) struct Identity {
 pub(crate) struct Policy {
     pub name: String,
     pub arn: String,
-    /// Compact JSON object text without its closing brace; attachments are appended later.
-    pub head: String,
+    /// The entity as compact JSON, without attachments and the default document (added later
+    /// as separate parts, so this text goes into the record without a copy).
+    pub head: Arc<str>,
     pub attachment_count: Option<u64>,
     /// The default version's index in `versions` and its document (stored once, placed twice).
-    pub default: Option<(usize, Doc)>,
+    pub default: Option<(usize, Result<Arc<str>, String>)>,
     /// Why there is no usable default document, if so.
     pub no_default: Option<String>,
     pub unknown: Vec<(Vec<Step>, String)>,
@@ -613,14 +615,8 @@ impl ObjWriter {
         self.raw(k, if v { "true" } else { "false" });
     }
 
-    /// The text without the closing brace.
-    fn open(self) -> String {
-        self.buf
-    }
-
     fn finish(mut self) -> String {
         self.buf.push('}');
-        self.buf.shrink_to_fit();
         self.buf
     }
 }
@@ -701,7 +697,7 @@ impl<'de> Visitor<'de> for IdentitySeed {
                 name: name.unwrap_or_default(),
                 arn: String::new(),
                 id,
-                json: String::new(),
+                json: Arc::from(""),
                 unknown: Vec::new(),
                 attached: Vec::new(),
                 notes,
@@ -813,7 +809,7 @@ impl<'de> Visitor<'de> for IdentitySeed {
             name,
             arn,
             id,
-            json: w.finish(),
+            json: Arc::from(w.finish()),
             unknown,
             attached: attached_arns,
             notes,
@@ -876,7 +872,7 @@ impl<'de> Visitor<'de> for PolicyVisitor {
             return Ok(Policy {
                 name: name.unwrap_or_default(),
                 arn: String::new(),
-                head: String::new(),
+                head: Arc::from(""),
                 attachment_count: None,
                 default: None,
                 no_default: None,
@@ -973,7 +969,13 @@ impl<'de> Visitor<'de> for PolicyVisitor {
                             v.id.as_deref().unwrap_or("?")
                         ));
                     }
-                    default = Some((i, d));
+                    default = Some((
+                        i,
+                        match d {
+                            Doc::Json(text) => Ok(Arc::from(text)),
+                            Doc::Invalid(reason) => Err(reason),
+                        },
+                    ));
                 }
                 Doc::Json(d) => o.raw("document", &d),
                 Doc::Invalid(reason) => {
@@ -990,8 +992,7 @@ impl<'de> Visitor<'de> for PolicyVisitor {
             w.buf.push_str(&o.finish());
         }
         w.buf.push(']');
-        let mut head = w.open();
-        head.shrink_to_fit();
+        let head = Arc::from(w.finish());
         Ok(Policy {
             name,
             arn,
