@@ -220,7 +220,10 @@ impl Compiler<'_> {
                     .unwrap_or("");
                 self.errors.push(Diagnostic::new(
                     span.clone(),
-                    format!("invalid regular expression: {}", last.trim()),
+                    format!(
+                        "invalid regular expression: {}",
+                        last.trim().trim_start_matches("error: ")
+                    ),
                 ));
                 None
             }

@@ -41,8 +41,9 @@ impl fmt::Display for Tok {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Tok::Word(w) => write!(f, "`{w}`"),
+            Tok::Str(s) if s.chars().count() <= 30 => write!(f, "the string '{s}'"),
             Tok::Str(_) => f.write_str("a string"),
-            Tok::Num(_) => f.write_str("a number"),
+            Tok::Num(n) => write!(f, "`{}`", crate::value::format_number(*n)),
             Tok::Regex { .. } => f.write_str("a regular expression"),
             Tok::LParen => f.write_str("`(`"),
             Tok::RParen => f.write_str("`)`"),

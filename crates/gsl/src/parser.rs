@@ -816,7 +816,7 @@ impl<'t> Parser<'t> {
             .iter()
             .find(|f| w.len() > f.len() && w.ends_with(*f))
         {
-            d = d.with_suggestion(format!("{} {f}(", &w[..w.len() - f.len()]));
+            d = d.with_suggestion(format!("{} {f}()", &w[..w.len() - f.len()]));
         }
         d
     }

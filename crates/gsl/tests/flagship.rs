@@ -1,5 +1,7 @@
 //! D9.AWS.IAM.67 as published, on small policies: verdicts and the evidence `explain` gives.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use gsl::{Check, EvalContext, FunctionRegistry, Offender, Outcome, Value, compile};
 use serde_json::{Value as Json, json};
 

@@ -1,5 +1,7 @@
 //! One test per line of docs/gsl.md: a rule, an entity, the exact outcome.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use gsl::{EvalContext, FunctionRegistry, Outcome, Value, compile};
 use serde_json::{Value as Json, json};
 
