@@ -829,3 +829,79 @@ fn push_flat(items: &mut Vec<Expr>, e: Expr, word: &str) {
         kind => items.push(Expr { kind, span: e.span }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn should(src: &str) -> Expr {
+        match parse(src).unwrap().verdict {
+            Verdict::Should { expr, .. } => expr,
+            v => panic!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn path_segments_and_spans() {
+        let e = should("X should have Condition.Bool.aws:SecureTransport");
+        let ExprKind::Path(p) = e.kind else { panic!() };
+        let names: Vec<_> = p.segments.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Condition", "Bool", "aws:SecureTransport"]);
+        assert_eq!(p.segments[2].span, 29..48);
+        assert_eq!(e.span, 14..48);
+    }
+
+    #[test]
+    fn call_with_space_and_negative_number() {
+        let e = should("Iam should have t after (-24, 'hours')");
+        let ExprKind::Postfix {
+            op: Postfix::Call { name, args, .. },
+            ..
+        } = e.kind
+        else {
+            panic!()
+        };
+        assert_eq!(name, "after");
+        assert_eq!(args[0].kind, ExprKind::Literal(Literal::Number(-24.0)));
+    }
+
+    #[test]
+    fn bare_literal_in_brackets_means_dollar_equals() {
+        let a = parse("X should have a contain ['x']")
+            .unwrap()
+            .without_spans();
+        let b = parse("X should have a contain [$ = 'x']")
+            .unwrap()
+            .without_spans();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn precedence_and_flattening() {
+        let r = parse("X should have a or b and not c = 1 or (d or e)").unwrap();
+        assert_eq!(
+            r.to_string(),
+            "X should have a or b and not c = 1 or d or e"
+        );
+        let ExprKind::Or(items) = should("X should have a or b and c or (d or e)").kind else {
+            panic!()
+        };
+        assert_eq!(items.len(), 4);
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(
+            parse("X should fail").unwrap().verdict,
+            Verdict::Fail { span: 9..13 }
+        );
+        assert_eq!(parse("X where a").unwrap().verdict, Verdict::Query);
+        let r = parse("List<LogProfile> should not items").unwrap();
+        assert!(r.entity.aggregate && r.entity.name == "LogProfile" && r.entity.span == (0..16));
+        assert!(matches!(r.verdict, Verdict::Should { negated: true, .. }));
+        assert!(parse("").is_err());
+        assert!(parse("X").is_err());
+        assert!(parse("X should").is_err());
+        assert!(parse("X should have a b").is_err());
+    }
+}

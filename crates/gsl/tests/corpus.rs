@@ -104,3 +104,25 @@ fn corpus_rules_round_trip_through_the_printer() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn corpus_rules_evaluate_without_panicking() {
+    let Some(rows) = load() else { return };
+    let reg = FunctionRegistry::standard();
+    let cx = gsl::EvalContext::at_unix(1_700_000_000);
+    let entities = [
+        serde_json::json!({}),
+        serde_json::json!({"items": [{}], "inboundRules": [{"port": 22, "portTo": 22, "scope": "0.0.0.0/0", "protocol": "TCP"}], "isPublic": true}),
+    ];
+    for (_, src, expect) in &rows {
+        if expect != "ok" {
+            continue;
+        }
+        let rule = compile(src, &reg).unwrap();
+        for e in &entities {
+            let e = gsl::Value::from_json(e);
+            let fast = rule.evaluate(&e, &cx);
+            assert_eq!(fast, rule.explain(&e, &cx).0, "{src}");
+        }
+    }
+}
