@@ -71,8 +71,15 @@ impl From<usize> for Seg {
 }
 
 /// Where a raw part goes in the entity. Empty: the root (an object whose members are merged in).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawPath(Box<[Seg]>);
+/// Shared (`Arc`): sources build each distinct path once and clone it into every record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawPath(Arc<[Seg]>);
+
+impl Default for RawPath {
+    fn default() -> Self {
+        Self(Arc::from([]))
+    }
+}
 
 impl RawPath {
     pub fn root() -> Self {
@@ -80,7 +87,7 @@ impl RawPath {
     }
 
     pub fn new(segs: impl IntoIterator<Item = Seg>) -> Self {
-        Self(segs.into_iter().collect())
+        Self(segs.into_iter().collect::<Vec<_>>().into())
     }
 
     pub fn is_root(&self) -> bool {

@@ -203,6 +203,19 @@ impl Accumulator {
         }
 
         let unattached: Arc<str> = Arc::from(r#"{"users":[],"roles":[],"groups":[]}"#);
+        let document_path = RawPath::new([Seg::from("document")]);
+        let mut version_paths: Vec<RawPath> = Vec::new();
+        let mut version_path = |i: usize| {
+            while version_paths.len() <= i {
+                let n = version_paths.len();
+                version_paths.push(RawPath::new([
+                    Seg::from("versions"),
+                    Seg::from(n),
+                    Seg::from("document"),
+                ]));
+            }
+            version_paths[i].clone()
+        };
         let mut e = 0;
         for &pi in &policies {
             while e < edges.len() && edges[e].0 < pi {
@@ -214,7 +227,13 @@ impl Accumulator {
             }
             let attachers = &edges[from..e];
             let p = &mut self.policies[pi as usize];
-            let mut r = Record::new("IamPolicy", p.arn.clone(), p.name.clone(), prov());
+            // Moved, not cloned: the draft is not needed any more.
+            let mut r = Record::new(
+                "IamPolicy",
+                std::mem::take(&mut p.arn),
+                std::mem::take(&mut p.name),
+                prov(),
+            );
             r.push_raw(RawPath::root(), Raw::Json(p.head.clone()));
             // Attachments as a second root part; the common "attached to nothing" text is shared.
             let links = if attachers.is_empty() && p.attachment_count.is_some() {
@@ -225,22 +244,13 @@ impl Accumulator {
             r.push_raw(RawPath::root(), Raw::Json(links));
             match p.default.take() {
                 Some((i, Ok(doc))) => {
-                    r.push_raw(
-                        RawPath::new([Seg::from("document")]),
-                        Raw::Json(doc.clone()),
-                    );
-                    r.push_raw(
-                        RawPath::new([Seg::from("versions"), Seg::from(i), Seg::from("document")]),
-                        Raw::Json(doc),
-                    );
+                    r.push_raw(document_path.clone(), Raw::Json(doc.clone()));
+                    r.push_raw(version_path(i), Raw::Json(doc));
                 }
                 Some((i, Err(reason))) => {
                     let reason = format!("default version unreadable: {reason}");
                     r.set_field("document", Value::unknown(reason.clone()));
-                    r.push_raw(
-                        RawPath::new([Seg::from("versions"), Seg::from(i), Seg::from("document")]),
-                        Raw::Value(Value::unknown(reason)),
-                    );
+                    r.push_raw(version_path(i), Raw::Value(Value::unknown(reason)));
                 }
                 None => {
                     let reason = p
