@@ -18,11 +18,13 @@
 
 pub mod json;
 mod record;
+pub mod suppression;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 pub use record::{EntityError, Provenance, Raw, RawPath, Record, Seg};
+pub use suppression::{Date, Suppression};
 
 /// What a source found.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use gsl::{Map, Value};
 
 use crate::json;
-use crate::{Entity, Warning};
+use crate::{Entity, Suppression, Warning};
 
 /// Where a record came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,6 +137,9 @@ pub struct Record {
     pub id: String,
     pub name: String,
     pub provenance: Provenance,
+    /// Suppressions the source found for this entity (Terraform comments, CloudFormation
+    /// `Metadata`); applied by the findings stage, never by the source.
+    pub suppressions: Vec<Suppression>,
     body: Body,
 }
 
@@ -162,6 +165,7 @@ impl Record {
             id: id.into(),
             name: name.into(),
             provenance,
+            suppressions: Vec::new(),
             body: Body::default(),
         }
     }

@@ -276,7 +276,7 @@ mod tests {
         assert_eq!(Date::from_unix(1_709_251_200).to_string(), "2024-03-01");
     }
 
-    const TF: &str = r#"# unrelated
+    const TF: &str = r##"# unrelated
 resource "aws_s3_bucket" "logs" {
   bucket = "logs"
 }
@@ -289,7 +289,7 @@ resource "aws_iam_policy" "keys" { # tenet:ignore D9.AWS.IAM.67 rotated by a TLS
   // tenet:ignore TN.IAM.2
   description = "x" # tenet:ignore TN.IAM.3 expires=2024-02-30
 }
-"#;
+"##;
 
     #[test]
     fn terraform_comments_above_on_and_inside_the_block() {
