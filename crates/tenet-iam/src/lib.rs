@@ -10,6 +10,7 @@
 //! - [`condition`]: condition operators and their evaluation on a present single-valued key.
 //! - [`policy`]: reading a policy document ([`gsl::Value`]) into statements, with warnings.
 //! - [`secure_transport`]: which access-key actions a policy grants without TLS, and why.
+//! - [`gsl_functions`]: the documented GSL extension functions that expose the above to rules.
 //!
 //! The crate is pure (no I/O) and never panics on any input. The engine exposes it to GSL only
 //! through documented extension functions.
@@ -18,6 +19,7 @@ pub mod action;
 pub mod catalog;
 pub mod condition;
 pub mod glob;
+pub mod gsl_functions;
 pub mod policy;
 pub mod resource;
 pub mod secure_transport;

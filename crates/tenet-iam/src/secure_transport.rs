@@ -66,6 +66,10 @@ pub struct StatementTls {
     pub effect: Option<Effect>,
     /// Access-key actions this (Allow) statement grants without TLS.
     pub granted_without_tls: Vec<ActionVerdict>,
+    /// Access-key actions this (Allow) statement grants to some request, over TLS or not (a
+    /// superset of `granted_without_tls`; an undecidable grant counts, so that relevance errs
+    /// towards evaluating the policy).
+    pub granted: Vec<&'static str>,
     /// Access-key actions whose status cannot be decided because a value is unresolved.
     pub unknown: Vec<ActionVerdict>,
     /// Problems: operators IAM rejects, undocumented but working spellings, ineffective
@@ -98,6 +102,16 @@ impl TlsReport {
             .collect()
     }
 
+    /// Access-key actions granted to some request (over TLS or not) by any statement, in
+    /// [`ACCESS_KEY_ACTIONS`] order.
+    pub fn granted(&self) -> Vec<&'static str> {
+        ACCESS_KEY_ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| self.statements.iter().any(|s| s.granted.contains(a)))
+            .collect()
+    }
+
     /// True when part of the answer depends on unresolved values.
     pub fn is_unknown(&self) -> bool {
         self.unresolved.is_some() || self.statements.iter().any(|s| !s.unknown.is_empty())
@@ -106,9 +120,10 @@ impl TlsReport {
 
 impl TlsReport {
     /// The report as a [`gsl::Value`], for GSL extension functions and machine output:
-    /// `{grantedWithoutTls: [action...], unknown: bool, unresolved: reason|null,
-    /// warnings: [text...], statements: [{index, sid, effect, grantedWithoutTls: [{action,
-    /// reason}], unknown: [{action, reason}], warnings: [text...]}]}`.
+    /// `{granted: [action...], grantedWithoutTls: [action...], unknown: bool,
+    /// unresolved: reason|null, warnings: [text...], statements: [{index, sid, effect,
+    /// granted: [action...], grantedWithoutTls: [{action, reason}], unknown: [{action, reason}],
+    /// warnings: [text...]}]}`.
     pub fn to_value(&self) -> Value {
         let verdicts = |vs: &[ActionVerdict]| {
             Value::List(
@@ -139,6 +154,10 @@ impl TlsReport {
                         None => Value::Null,
                     },
                 );
+                m.insert(
+                    "granted",
+                    Value::List(s.granted.iter().copied().map(Value::str).collect()),
+                );
                 m.insert("grantedWithoutTls", verdicts(&s.granted_without_tls));
                 m.insert("unknown", verdicts(&s.unknown));
                 m.insert("warnings", texts(&s.warnings));
@@ -146,6 +165,10 @@ impl TlsReport {
             })
             .collect();
         let mut m = gsl::Map::new();
+        m.insert(
+            "granted",
+            Value::List(self.granted().into_iter().map(Value::str).collect()),
+        );
         m.insert(
             "grantedWithoutTls",
             Value::List(
@@ -175,10 +198,7 @@ pub fn analyze(doc: &Value) -> TlsReport {
         .iter()
         .filter(|s| s.effect == Some(Effect::Deny))
         .collect();
-    let actions: Vec<Action> = ACCESS_KEY_ACTIONS
-        .iter()
-        .filter_map(|a| catalog().lookup(a))
-        .collect();
+    let actions = access_key_actions();
     let statements = policy
         .statements
         .iter()
@@ -188,22 +208,36 @@ pub fn analyze(doc: &Value) -> TlsReport {
                 sid: s.sid.clone(),
                 effect: s.effect,
                 granted_without_tls: Vec::new(),
+                granted: Vec::new(),
                 unknown: Vec::new(),
                 warnings: s.warnings.clone(),
             };
             out.warnings.extend(condition_warnings(s));
             if s.effect == Some(Effect::Allow) {
                 for (a, name) in actions.iter().zip(ACCESS_KEY_ACTIONS) {
-                    match allow_verdict(s, a, &denies) {
-                        Verdict::NotGranted => {}
-                        Verdict::Granted(reason) => out.granted_without_tls.push(ActionVerdict {
-                            action: name,
-                            reason,
-                        }),
-                        Verdict::Unknown(reason) => out.unknown.push(ActionVerdict {
-                            action: name,
-                            reason,
-                        }),
+                    match allow_verdict(s, a, &denies, "false") {
+                        Verdict::NotGranted => {
+                            // Not over plain HTTP; maybe over TLS (what makes the policy
+                            // relevant at all).
+                            if !matches!(allow_verdict(s, a, &denies, "true"), Verdict::NotGranted)
+                            {
+                                out.granted.push(name);
+                            }
+                        }
+                        Verdict::Granted(reason) => {
+                            out.granted.push(name);
+                            out.granted_without_tls.push(ActionVerdict {
+                                action: name,
+                                reason,
+                            })
+                        }
+                        Verdict::Unknown(reason) => {
+                            out.granted.push(name);
+                            out.unknown.push(ActionVerdict {
+                                action: name,
+                                reason,
+                            })
+                        }
                     }
                 }
             }
@@ -215,6 +249,17 @@ pub fn analyze(doc: &Value) -> TlsReport {
         warnings: policy.warnings,
         unresolved: policy.unresolved,
     }
+}
+
+/// The nine access-key actions from the catalog, looked up once per process.
+fn access_key_actions() -> &'static [Action] {
+    static ACTIONS: std::sync::LazyLock<Vec<Action>> = std::sync::LazyLock::new(|| {
+        ACCESS_KEY_ACTIONS
+            .iter()
+            .filter_map(|a| catalog().lookup(a))
+            .collect()
+    });
+    &ACTIONS
 }
 
 enum Verdict {
@@ -236,12 +281,19 @@ fn is_secure_transport(e: &ConditionEntry) -> bool {
 }
 
 fn eval_false(e: &ConditionEntry) -> Option<Eval> {
-    e.parsed
-        .as_ref()
-        .map(|op| eval_present_single(op, "false", &e.values))
+    eval_with(e, "false")
 }
 
-fn allow_verdict(s: &Statement, a: &Action, denies: &[&Statement]) -> Verdict {
+/// The entry evaluated for a request whose aws:SecureTransport is `transport`.
+fn eval_with(e: &ConditionEntry, transport: &str) -> Option<Eval> {
+    e.parsed
+        .as_ref()
+        .map(|op| eval_present_single(op, transport, &e.values))
+}
+
+/// Is `a` granted by Allow `s` to a request with aws:SecureTransport = `transport` ("false" or
+/// "true"), every other condition key free, and not certainly denied by `denies`?
+fn allow_verdict(s: &Statement, a: &Action, denies: &[&Statement], transport: &str) -> Verdict {
     // 1. Action scope.
     let action_reason = match s.actions.as_ref().and_then(|sc| sc.explain(a, "grants")) {
         Some(r) => r,
@@ -274,10 +326,10 @@ fn allow_verdict(s: &Statement, a: &Action, denies: &[&Statement]) -> Verdict {
             // Any other key can take a value that satisfies its entry.
             continue;
         }
-        match eval_false(e) {
+        match eval_with(e, transport) {
             Some(Eval::False) => return Verdict::NotGranted,
             Some(Eval::True) => tls_notes.push(format!(
-                "`{}` on {} also holds for false",
+                "`{}` on {} also holds for {transport}",
                 e.operator, e.key
             )),
             Some(Eval::Unsupported(why)) => {
@@ -311,7 +363,7 @@ fn allow_verdict(s: &Statement, a: &Action, denies: &[&Statement]) -> Verdict {
     let mut deny_notes = Vec::new();
     let mut maybe = None;
     for d in denies {
-        match deny_covers(d, s, resources, a) {
+        match deny_covers(d, s, resources, a, transport) {
             (Tri::Yes, _) => return Verdict::NotGranted,
             (Tri::Maybe, why) => {
                 maybe = Some(why.unwrap_or_else(|| "a Deny statement may deny it".into()))
@@ -352,6 +404,7 @@ fn deny_covers(
     s: &Statement,
     allow_resources: &ResourceScope,
     a: &Action,
+    transport: &str,
 ) -> (Tri, Option<String>) {
     let label = match &d.sid {
         Some(sid) => format!("Deny statement {} ({sid})", d.index),
@@ -383,7 +436,7 @@ fn deny_covers(
         }
         None => return (Tri::No, explain("it has no Resource".into())),
     };
-    // Condition: must certainly hold with aws:SecureTransport = false.
+    // Condition: must certainly hold with aws:SecureTransport = `transport`.
     let mut cond = Tri::Yes;
     for e in &d.conditions {
         if !is_secure_transport(e) {
@@ -399,14 +452,14 @@ fn deny_covers(
                 )),
             );
         }
-        match eval_false(e) {
+        match eval_with(e, transport) {
             Some(Eval::True) => {}
             Some(Eval::Unresolved(_)) => cond = cond.min(Tri::Maybe),
             Some(Eval::False) => {
                 return (
                     Tri::No,
                     explain(format!(
-                        "`{}` on {} does not hold for false",
+                        "`{}` on {} does not hold for {transport}",
                         e.operator, e.key
                     )),
                 );

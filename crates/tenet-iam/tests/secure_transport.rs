@@ -480,6 +480,7 @@ fn report_as_gsl_value() {
     assert_eq!(
         v,
         serde_json::json!({
+            "granted": ["sts:GetAccessKeyInfo"],
             "grantedWithoutTls": ["sts:GetAccessKeyInfo"],
             "unknown": false,
             "unresolved": null,
@@ -488,6 +489,7 @@ fn report_as_gsl_value() {
                 "index": 0,
                 "sid": null,
                 "effect": "Allow",
+                "granted": ["sts:GetAccessKeyInfo"],
                 "grantedWithoutTls": [{
                     "action": "sts:GetAccessKeyInfo",
                     "reason": "`sts:*` grants sts:GetAccessKeyInfo; no aws:SecureTransport condition"
@@ -526,4 +528,34 @@ fn odd_inputs_never_panic() {
     ] {
         let _ = run(json);
     }
+}
+
+#[test]
+fn granted_over_any_transport_decides_relevance() {
+    let granted_any = |json: &str| run(json).granted();
+    // Granted over TLS only: granted, but not without TLS.
+    let tls = allow(r#""iam:ListAccessKeys""#, r#""*""#, Some(TLS_TRUE));
+    assert_eq!(granted_any(&tls), ["iam:ListAccessKeys"]);
+    assert!(granted(&tls).is_empty());
+    // Only over plain HTTP (an odd policy): granted, and granted without TLS.
+    let plain = allow(
+        r#""iam:ListAccessKeys""#,
+        r#""*""#,
+        Some(r#"{"Bool":{"aws:SecureTransport":"false"}}"#),
+    );
+    assert_eq!(granted_any(&plain), ["iam:ListAccessKeys"]);
+    assert_eq!(granted(&plain), ["iam:ListAccessKeys"]);
+    // A Deny on everything, whatever the transport: nothing is granted.
+    let denied = r#"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+        {"Effect":"Deny","Action":"iam:*Key*","Resource":"*"}]}"#;
+    assert!(granted_any(denied).is_empty());
+    // A Deny on plain HTTP leaves the TLS grant.
+    let tls_deny = with_deny(
+        r#""iam:*""#,
+        r#"{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+    );
+    assert_eq!(granted_any(&tls_deny), IAM_FIVE);
+    assert!(granted(&tls_deny).is_empty());
+    // Out of resource scope: nothing.
+    assert!(granted_any(&allow(r#""iam:*""#, r#""arn:aws:s3:::b/*""#, None)).is_empty());
 }
