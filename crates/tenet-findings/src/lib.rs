@@ -8,7 +8,11 @@ mod evidence;
 mod locate;
 mod model;
 mod scan;
+mod suppress;
 
 pub use evidence::{Evidence, Expectation, Observation};
-pub use model::{Attachment, EntityRef, Report, RuleResult, Summary};
+pub use model::{Attachment, EntityRef, Report, RuleResult, Summary, Suppressed, SuppressionKind};
 pub use scan::{ScanOptions, scan};
+pub use suppress::{
+    Baseline, BaselineEntry, ScopedSuppression, SuppressOptions, apply_suppressions, findings,
+};

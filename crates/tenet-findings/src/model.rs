@@ -4,8 +4,8 @@ use crate::evidence::Evidence;
 use gsl::Outcome;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tenet_inventory::Provenance;
-use tenet_rules::RuleMeta;
+use tenet_inventory::{Date, Provenance, Suppression};
+use tenet_rules::{RuleMeta, Severity};
 
 /// An identity a policy is attached to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,6 +23,8 @@ pub struct EntityRef {
     pub name: String,
     pub provenance: Provenance,
     pub attached: Vec<Attachment>,
+    /// Suppressions its source found (Terraform comments, CloudFormation `Metadata`).
+    pub suppressions: Vec<Suppression>,
 }
 
 /// The verdict of one rule on one entity.
@@ -35,6 +37,52 @@ pub struct RuleResult {
     pub outcome: Outcome,
     /// Why it failed (empty for PASS and SKIP).
     pub evidence: Vec<Evidence>,
+    /// Set when a suppression or the baseline covers this FAIL or UNKNOWN: it is reported as
+    /// `SUPPRESSED`, with `outcome` kept as the engine's verdict.
+    pub suppressed: Option<Suppressed>,
+}
+
+impl RuleResult {
+    /// The outcome as reported: `SUPPRESSED`, else the engine's `PASS`/`FAIL`/`SKIP`/`UNKNOWN`.
+    pub fn label(&self) -> &'static str {
+        if self.suppressed.is_some() {
+            "SUPPRESSED"
+        } else {
+            self.outcome.label()
+        }
+    }
+
+    /// A FAIL that no suppression covers.
+    pub fn is_failure(&self) -> bool {
+        self.suppressed.is_none() && self.outcome == Outcome::Fail
+    }
+
+    /// An UNKNOWN that no suppression covers.
+    pub fn is_unknown(&self) -> bool {
+        self.suppressed.is_none() && matches!(self.outcome, Outcome::Unknown(_))
+    }
+}
+
+/// Where a suppression came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// Written next to the resource (Terraform comment, CloudFormation `Metadata`).
+    Source,
+    /// The project configuration (`tenet.toml`).
+    Config,
+    /// The baseline file.
+    Baseline,
+}
+
+/// Why a result is not counted as a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    pub kind: SuppressionKind,
+    pub reason: String,
+    /// Where it is written (`main.tf:12`, `tenet.toml: suppress[0]`, the baseline's path).
+    pub origin: String,
+    pub expires: Option<Date>,
 }
 
 /// Counts per outcome.
@@ -48,6 +96,9 @@ pub struct Summary {
     pub skip: usize,
     #[serde(rename = "UNKNOWN")]
     pub unknown: usize,
+    /// FAIL and UNKNOWN results covered by a suppression or the baseline (counted here only).
+    #[serde(rename = "SUPPRESSED")]
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -60,8 +111,17 @@ impl Summary {
         }
     }
 
+    /// Counts a result under its reported outcome: a suppressed one as SUPPRESSED only.
+    pub fn add_result(&mut self, r: &RuleResult) {
+        if r.suppressed.is_some() {
+            self.suppressed += 1;
+        } else {
+            self.add(&r.outcome);
+        }
+    }
+
     pub fn total(&self) -> usize {
-        self.pass + self.fail + self.skip + self.unknown
+        self.pass + self.fail + self.skip + self.unknown + self.suppressed
     }
 }
 
@@ -82,7 +142,7 @@ impl Report {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for r in &self.results {
-            s.add(&r.outcome);
+            s.add_result(r);
         }
         s
     }
@@ -93,13 +153,41 @@ impl Report {
         let mut m: BTreeMap<&str, Summary> = BTreeMap::new();
         for r in &self.results {
             for f in &self.rules[r.rule].frameworks {
-                m.entry(f.as_str()).or_default().add(&r.outcome);
+                m.entry(f.as_str()).or_default().add_result(r);
             }
         }
         m
     }
 
+    /// Whether a FAIL not covered by a suppression exists.
     pub fn has_failures(&self) -> bool {
-        self.results.iter().any(|r| r.outcome == Outcome::Fail)
+        self.results.iter().any(RuleResult::is_failure)
+    }
+
+    /// The unsuppressed results that fail a CI gate: FAILs of rules at or above `min` severity
+    /// (every FAIL when `None`), and UNKNOWNs of such rules too when `unknown` is set.
+    pub fn gating(&self, min: Option<Severity>, unknown: bool) -> Vec<&RuleResult> {
+        self.results
+            .iter()
+            .filter(|r| min.is_none_or(|m| self.rules[r.rule].severity >= m))
+            .filter(|r| r.is_failure() || (unknown && r.is_unknown()))
+            .collect()
+    }
+
+    /// A stable identity of a result across runs: the rule id, entity kind and entity id (not
+    /// the file line, which moves when unrelated lines change). Baselines and SARIF
+    /// `partialFingerprints` use it.
+    pub fn fingerprint(&self, r: &RuleResult) -> String {
+        use sha2::{Digest, Sha256};
+        let e = &self.entities[r.entity];
+        let mut h = Sha256::new();
+        for part in [self.rules[r.rule].id.as_str(), &e.kind, &e.id] {
+            h.update(part.as_bytes());
+            h.update([0x1f]);
+        }
+        h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }

@@ -65,6 +65,7 @@ pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Re
                 entity,
                 outcome,
                 evidence,
+                suppressed: None,
             });
         }
     }
@@ -87,6 +88,7 @@ fn evaluate_record(
             name: record.name.clone(),
             provenance: record.provenance.clone(),
             attached: Vec::new(),
+            suppressions: record.suppressions.clone(),
         },
         results: Vec::with_capacity(applicable.len()),
         warnings: Vec::new(),
@@ -221,12 +223,14 @@ fn evaluate_aggregate(
             name: format!("{kind} in account {account}"),
             provenance: Provenance::None,
             attached: Vec::new(),
+            suppressions: Vec::new(),
         });
         report.results.push(RuleResult {
             rule,
             entity,
             outcome,
             evidence,
+            suppressed: None,
         });
     }
 }
