@@ -61,6 +61,17 @@ impl Evidence {
 
 pub(crate) fn from_trace(trace: &Trace, outcome: &Outcome) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = trace.offenders.iter().map(from_offender).collect();
+    if out.is_empty() {
+        // A failed check whose value lists statement verdicts (IAM extension functions, see
+        // docs/gsl-extensions.md) speaks per statement.
+        out.extend(
+            trace
+                .checks
+                .iter()
+                .filter(|c| !c.result)
+                .flat_map(statement_verdicts),
+        );
+    }
     if out.is_empty() && !trace.checks.is_empty() {
         let failed: Vec<Expectation> = trace
             .checks
@@ -95,6 +106,103 @@ pub(crate) fn from_trace(trace: &Trace, outcome: &Outcome) -> Vec<Evidence> {
         });
     }
     out
+}
+
+/// One evidence item per `{statement, path, sid, actions, message}` object in the check's value
+/// (nothing if the value is not a non-empty list of such objects).
+fn statement_verdicts(c: &Check) -> Vec<Evidence> {
+    let Some(Value::List(items)) = &c.actual else {
+        return Vec::new();
+    };
+    let parsed: Option<Vec<Evidence>> = items
+        .iter()
+        .map(|item| {
+            let index = match item.get("statement")? {
+                Value::Number(n) if *n >= 0.0 => *n as usize,
+                _ => return None,
+            };
+            let rel = item.get("path")?.as_str()?;
+            let actions = item.get("actions")?.as_list()?;
+            let message = item.get("message")?.as_str()?;
+            let path = if c.path.is_empty() {
+                rel.to_string()
+            } else {
+                format!("{}.{rel}", c.path)
+            };
+            let mut ev = Evidence {
+                matched: actions
+                    .iter()
+                    .map(|a| Observation {
+                        path: path.clone(),
+                        test: c.test.clone(),
+                        value: a.to_json(),
+                    })
+                    .collect(),
+                path,
+                index: Some(index),
+                sid: item.get("sid").and_then(Value::as_str).map(str::to_string),
+                failed: Vec::new(),
+                message: String::new(),
+            };
+            ev.message = format!("{}: {message}", ev.subject());
+            Some(ev)
+        })
+        .collect();
+    parsed.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdicts(json: serde_json::Value) -> Check {
+        Check {
+            path: "document".into(),
+            test: "accessKeyGrantsWithoutTls() isEmpty()".into(),
+            actual: Some(Value::from_json(&json)),
+            result: false,
+        }
+    }
+
+    #[test]
+    fn statement_verdicts_become_one_item_per_statement() {
+        let c = verdicts(serde_json::json!([
+            {"statement": 1, "path": "Statement[1]", "sid": "Keys",
+             "actions": ["iam:CreateAccessKey"], "reasons": ["r"],
+             "message": "`iam:*` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition)"}
+        ]));
+        let trace = Trace {
+            checks: vec![c],
+            ..Trace::default()
+        };
+        let ev = from_trace(&trace, &Outcome::Fail);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].path, "document.Statement[1]");
+        assert_eq!(ev[0].index, Some(1));
+        assert_eq!(ev[0].sid.as_deref(), Some("Keys"));
+        assert_eq!(ev[0].matched.len(), 1);
+        assert_eq!(ev[0].matched[0].value, "iam:CreateAccessKey");
+        assert_eq!(
+            ev[0].message,
+            "Statement[1] (Sid Keys): `iam:*` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition)"
+        );
+    }
+
+    #[test]
+    fn other_lists_keep_the_generic_evidence() {
+        let trace = Trace {
+            checks: vec![verdicts(serde_json::json!([{"statement": 1}]))],
+            ..Trace::default()
+        };
+        let ev = from_trace(&trace, &Outcome::Fail);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].path, "");
+        assert!(
+            ev[0].message.starts_with("requires document"),
+            "{}",
+            ev[0].message
+        );
+    }
 }
 
 fn from_offender(o: &Offender) -> Evidence {

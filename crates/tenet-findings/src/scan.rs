@@ -113,6 +113,8 @@ fn evaluate_record(
     out.entity.attached = attachments(&entity.value);
     for &i in applicable {
         let logic = &rules.rules[i].logic;
+        // Notes left on this thread by an earlier evaluation that was not taken are stale.
+        tenet_rules::take_function_notes();
         let outcome = logic.evaluate(&entity.value, cx);
         let evidence = match outcome {
             Outcome::Pass | Outcome::Skip => Vec::new(),
@@ -121,6 +123,12 @@ fn evaluate_record(
                 evidence::from_trace(&trace, &outcome)
             }
         };
+        // Extension functions' notes (e.g. an undocumented but working TLS condition) do not
+        // change the verdict; they are reported once per rule and entity.
+        for note in tenet_rules::take_function_notes() {
+            out.warnings
+                .push(format!("{}: {}: {note}", record.id, rules.rules[i].meta.id));
+        }
         out.results.push((i, outcome, evidence));
     }
     out
@@ -167,9 +175,24 @@ fn locate_findings(outcomes: &mut [EntityOutcome]) {
     }
 }
 
-/// The identities a policy is attached to, from its `users`/`groups`/`roles` lists.
+/// The identities a policy is attached to, from its `users`/`groups`/`roles` lists (or, for an
+/// inline policy, its `identity`).
 fn attachments(value: &Value) -> Vec<Attachment> {
     let mut out = Vec::new();
+    if let Some(identity) = value.get("identity") {
+        let kind = match identity.get("type").and_then(Value::as_str) {
+            Some("IamUser") => Some("user"),
+            Some("IamGroup") => Some("group"),
+            Some("IamRole") => Some("role"),
+            _ => None,
+        };
+        if let (Some(kind), Some(name)) = (kind, identity.get("name").and_then(Value::as_str)) {
+            out.push(Attachment {
+                kind,
+                name: name.to_string(),
+            });
+        }
+    }
     for (field, kind) in [("users", "user"), ("groups", "group"), ("roles", "role")] {
         if let Some(items) = value.get(field).and_then(Value::as_list) {
             for item in items {

@@ -4,8 +4,8 @@
 //! - `document accessKeyActionsGranted()`: the access-key actions the document grants to some
 //!   request, over TLS or not (list of `service:Name`, catalog casing).
 //! - `document accessKeyGrantsWithoutTls()`: one object per Allow statement that grants
-//!   access-key actions without TLS: `{statement, sid, actions, reasons}` (empty list: TLS is
-//!   enforced for every access-key action the document grants).
+//!   access-key actions without TLS: `{statement, path, sid, actions, reasons, message}` (empty
+//!   list: TLS is enforced for every access-key action the document grants).
 //! - `document secureTransportAnalysis()`: the whole analysis ([`TlsReport::to_value`]).
 //!
 //! When the answer depends on unresolved values (Terraform unknowns, CloudGuard intrinsics) the
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use gsl::{FunctionRegistry, Map, Value};
 
-use crate::secure_transport::{TlsReport, analyze};
+use crate::secure_transport::{TlsReport, analyze, summarize};
 
 /// Names of the functions [`register`] adds.
 pub const NAMES: &[&str] = &[
@@ -74,13 +74,21 @@ pub fn access_key_actions_granted(doc: &Value) -> Value {
 pub fn access_key_grants_without_tls(doc: &Value) -> Value {
     let report = analyze(doc);
     record_notes(&report);
+    // A single-object `Statement` is addressed without an index, as GSL paths do.
+    let single = matches!(doc.get("Statement"), Some(Value::Object(_)));
     let items: Vec<Value> = report
         .statements
         .iter()
         .filter(|s| !s.granted_without_tls.is_empty())
         .map(|s| {
-            let mut m = Map::with_capacity(4);
+            let mut m = Map::with_capacity(6);
             m.insert("statement", Value::Number(s.index as f64));
+            let path = if single {
+                "Statement".to_string()
+            } else {
+                format!("Statement[{}]", s.index)
+            };
+            m.insert("path", Value::str(path.as_str()));
             m.insert("sid", s.sid.as_deref().map_or(Value::Null, Value::str));
             m.insert(
                 "actions",
@@ -99,6 +107,10 @@ pub fn access_key_grants_without_tls(doc: &Value) -> Value {
                         .map(|v| Value::str(v.reason.as_str()))
                         .collect(),
                 ),
+            );
+            m.insert(
+                "message",
+                Value::str(summarize(&s.granted_without_tls).as_str()),
             );
             Value::Object(m)
         })
@@ -213,6 +225,22 @@ mod tests {
         assert_eq!(
             without[0]["reasons"][0],
             "`iam:*` grants iam:CreateAccessKey; no aws:SecureTransport condition"
+        );
+        assert_eq!(without[0]["path"], "Statement[0]");
+        assert_eq!(
+            without[0]["message"],
+            "`iam:*` grants iam:CreateAccessKey, iam:DeleteAccessKey, iam:GetAccessKeyLastUsed, \
+             iam:ListAccessKeys, iam:UpdateAccessKey without TLS (no aws:SecureTransport condition)"
+        );
+        let single = doc(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#);
+        let without = access_key_grants_without_tls(&single).to_json();
+        assert_eq!(without[0]["path"], "Statement");
+        assert_eq!(
+            without[0]["message"],
+            "`*` grants iam:CreateAccessKey, iam:DeleteAccessKey, iam:GetAccessKeyLastUsed, \
+             iam:ListAccessKeys, iam:UpdateAccessKey, lightsail:CreateBucketAccessKey, \
+             lightsail:DeleteBucketAccessKey, lightsail:GetBucketAccessKeys, sts:GetAccessKeyInfo \
+             without TLS (no aws:SecureTransport condition)"
         );
         assert_eq!(
             analyze(&d).to_value().to_json()["granted"]

@@ -28,4 +28,4 @@ pub use action::{ActionPattern, ActionScope, ActionSet, expand};
 pub use catalog::{Action, ActionId, Catalog, catalog};
 pub use policy::{Effect, Policy, Statement, parse_policy};
 pub use resource::ResourceScope;
-pub use secure_transport::{ACCESS_KEY_ACTIONS, ActionVerdict, StatementTls, TlsReport};
+pub use secure_transport::{ACCESS_KEY_ACTIONS, ActionVerdict, StatementTls, TlsReport, summarize};

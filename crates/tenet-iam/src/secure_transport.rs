@@ -189,6 +189,32 @@ impl TlsReport {
     }
 }
 
+/// One sentence for a statement's verdicts: actions that share a reason are listed together,
+/// e.g. "`iam:*` grants iam:CreateAccessKey, iam:DeleteAccessKey without TLS (no
+/// aws:SecureTransport condition)"; groups are joined with "; ".
+pub fn summarize(verdicts: &[ActionVerdict]) -> String {
+    // Each reason names its action; with the name taken out, reasons of one cause are equal.
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for v in verdicts {
+        let template = v.reason.replace(v.action, "{}");
+        match groups.iter_mut().find(|(t, _)| *t == template) {
+            Some((_, actions)) => actions.push(v.action),
+            None => groups.push((template, vec![v.action])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(template, actions)| {
+            let text = template.replace("{}", &actions.join(", "));
+            match text.split_once("; ") {
+                Some((grant, why)) => format!("{grant} without TLS ({why})"),
+                None => format!("{text} without TLS"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Analyses a policy document: for each statement, which access-key actions it grants without
 /// TLS, which are undecidable, and warnings about its `aws:SecureTransport` conditions.
 pub fn analyze(doc: &Value) -> TlsReport {
