@@ -151,60 +151,6 @@ fn statement_verdicts(c: &Check) -> Vec<Evidence> {
     parsed.unwrap_or_default()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn verdicts(json: serde_json::Value) -> Check {
-        Check {
-            path: "document".into(),
-            test: "accessKeyGrantsWithoutTls() isEmpty()".into(),
-            actual: Some(Value::from_json(&json)),
-            result: false,
-        }
-    }
-
-    #[test]
-    fn statement_verdicts_become_one_item_per_statement() {
-        let c = verdicts(serde_json::json!([
-            {"statement": 1, "path": "Statement[1]", "sid": "Keys",
-             "actions": ["iam:CreateAccessKey"], "reasons": ["r"],
-             "message": "`iam:*` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition)"}
-        ]));
-        let trace = Trace {
-            checks: vec![c],
-            ..Trace::default()
-        };
-        let ev = from_trace(&trace, &Outcome::Fail);
-        assert_eq!(ev.len(), 1);
-        assert_eq!(ev[0].path, "document.Statement[1]");
-        assert_eq!(ev[0].index, Some(1));
-        assert_eq!(ev[0].sid.as_deref(), Some("Keys"));
-        assert_eq!(ev[0].matched.len(), 1);
-        assert_eq!(ev[0].matched[0].value, "iam:CreateAccessKey");
-        assert_eq!(
-            ev[0].message,
-            "Statement[1] (Sid Keys): `iam:*` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition)"
-        );
-    }
-
-    #[test]
-    fn other_lists_keep_the_generic_evidence() {
-        let trace = Trace {
-            checks: vec![verdicts(serde_json::json!([{"statement": 1}]))],
-            ..Trace::default()
-        };
-        let ev = from_trace(&trace, &Outcome::Fail);
-        assert_eq!(ev.len(), 1);
-        assert_eq!(ev[0].path, "");
-        assert!(
-            ev[0].message.starts_with("requires document"),
-            "{}",
-            ev[0].message
-        );
-    }
-}
-
 fn from_offender(o: &Offender) -> Evidence {
     let is_list_element = o.path.ends_with(']');
     let sid = o
@@ -303,4 +249,58 @@ fn describe(ev: &Evidence) -> String {
         parts.push("does not satisfy the rule".to_string());
     }
     format!("{}: {}", ev.subject(), parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdicts(json: serde_json::Value) -> Check {
+        Check {
+            path: "document".into(),
+            test: "accessKeyGrantsWithoutTls() isEmpty()".into(),
+            actual: Some(Value::from_json(&json)),
+            result: false,
+        }
+    }
+
+    #[test]
+    fn statement_verdicts_become_one_item_per_statement() {
+        let c = verdicts(serde_json::json!([
+            {"statement": 1, "path": "Statement[1]", "sid": "Keys",
+             "actions": ["iam:CreateAccessKey"], "reasons": ["r"],
+             "message": "`iam:*` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition)"}
+        ]));
+        let trace = Trace {
+            checks: vec![c],
+            ..Trace::default()
+        };
+        let ev = from_trace(&trace, &Outcome::Fail);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].path, "document.Statement[1]");
+        assert_eq!(ev[0].index, Some(1));
+        assert_eq!(ev[0].sid.as_deref(), Some("Keys"));
+        assert_eq!(ev[0].matched.len(), 1);
+        assert_eq!(ev[0].matched[0].value, "iam:CreateAccessKey");
+        assert_eq!(
+            ev[0].message,
+            "Statement[1] (Sid Keys): `iam:*` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition)"
+        );
+    }
+
+    #[test]
+    fn other_lists_keep_the_generic_evidence() {
+        let trace = Trace {
+            checks: vec![verdicts(serde_json::json!([{"statement": 1}]))],
+            ..Trace::default()
+        };
+        let ev = from_trace(&trace, &Outcome::Fail);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].path, "");
+        assert!(
+            ev[0].message.starts_with("requires document"),
+            "{}",
+            ev[0].message
+        );
+    }
 }
