@@ -1,6 +1,8 @@
 //! `--format json`: one JSON object on stdout. Field names are a stable interface:
 //! `results[]` has one object for every evaluated (rule, entity) pair, PASS and SKIP included,
 //! with `rule`, `entity {type, id, name}`, `outcome` and `evidence`; `summary` has the counts.
+//! A suppressed FAIL or UNKNOWN has `outcome: SUPPRESSED` and `suppression {kind, reason, origin,
+//! originalOutcome, expires?}`.
 
 use serde::Serialize;
 use serde_json::{Value as Json, json};
@@ -31,6 +33,9 @@ struct ResultJson<'a> {
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    /// Present when `outcome` is `SUPPRESSED`: why, where it is written, and the engine's verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<Json>,
     evidence: &'a [Evidence],
 }
 
@@ -85,11 +90,21 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
                 rule: &rule.id,
                 severity: rule.severity.as_str(),
                 entity,
-                outcome: r.outcome.label(),
+                outcome: r.label(),
                 reason: match &r.outcome {
                     gsl::Outcome::Unknown(reason) => Some(reason),
                     _ => None,
                 },
+                suppression: r.suppressed.as_ref().map(|s| {
+                    let mut o = json!({
+                        "kind": s.kind, "reason": s.reason, "origin": s.origin,
+                        "originalOutcome": r.outcome.label(),
+                    });
+                    if let Some(d) = s.expires {
+                        o["expires"] = json!(d.to_string());
+                    }
+                    o
+                }),
                 evidence: &r.evidence,
             }
         })

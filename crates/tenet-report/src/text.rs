@@ -22,10 +22,29 @@ impl Style {
 pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let style = Style { color };
     for r in &report.results {
-        match r.outcome {
-            gsl::Outcome::Fail | gsl::Outcome::Unknown(_) => finding(report, r, &style, out)?,
+        match (&r.suppressed, &r.outcome) {
+            (Some(s), _) => {
+                let rule = &report.rules[r.rule];
+                let entity = &report.entities[r.entity];
+                writeln!(
+                    out,
+                    "{} {} {}: {} ({}, was {})",
+                    style.paint("1;34", "SUPPRESSED"),
+                    rule.id,
+                    entity.name,
+                    s.reason,
+                    s.origin,
+                    r.outcome.label()
+                )?;
+            }
+            (None, gsl::Outcome::Fail | gsl::Outcome::Unknown(_)) => {
+                finding(report, r, &style, out)?
+            }
             _ => {}
         }
+    }
+    if report.results.iter().any(|r| r.suppressed.is_some()) {
+        writeln!(out)?;
     }
     summary(report, &style, out)
 }
@@ -120,9 +139,14 @@ fn summary(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()
         }
     };
     let fail = format!("{} FAIL", s.fail);
+    let suppressed = if s.suppressed > 0 {
+        format!(", {} SUPPRESSED", s.suppressed)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{}, {} PASS, {} SKIP, {} UNKNOWN ({}, {}, {})",
+        "{}, {} PASS, {} SKIP, {} UNKNOWN{suppressed} ({}, {}, {})",
         if s.fail > 0 {
             style.paint("1;31", &fail)
         } else {
