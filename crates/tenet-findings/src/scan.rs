@@ -8,11 +8,16 @@ use std::collections::BTreeMap;
 use tenet_inventory::{Inventory, Provenance, Record};
 use tenet_rules::RuleSet;
 
+/// Called with the number of records evaluated since the last call (from several threads).
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
 /// Knobs of one scan.
 #[derive(Default)]
 pub struct ScanOptions {
     /// The clock rules see (`before`/`after`); the real clock when `None`.
     pub context: Option<EvalContext>,
+    /// Progress reporting (a progress bar), per record of the inventory.
+    pub progress: Option<Progress>,
 }
 
 struct EntityOutcome {
@@ -39,6 +44,9 @@ pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Re
         .records()
         .par_iter()
         .filter_map(|record| {
+            if let Some(p) = &options.progress {
+                p(1);
+            }
             let applicable = per_kind.get(record.kind.as_str())?;
             Some(evaluate_record(record, applicable, rules, &cx))
         })
@@ -154,14 +162,16 @@ fn locate_findings(outcomes: &mut [EntityOutcome]) {
         }
     }
     for (path, ats) in by_file {
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(file) = std::fs::File::open(&path) else {
             continue;
         };
         let wanted: std::collections::HashSet<&str> = ats
             .iter()
             .map(|&at| outcomes[at].entity.id.as_str())
             .collect();
-        let found = crate::locate::arn_positions(&bytes, &wanted);
+        let Ok(found) = crate::locate::arn_positions(std::io::BufReader::new(file), &wanted) else {
+            continue;
+        };
         for at in ats {
             let o = &mut outcomes[at];
             let position = found.get(&o.entity.id).copied();
