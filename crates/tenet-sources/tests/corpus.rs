@@ -135,9 +135,48 @@ fn every_corpus_file_loads_or_is_refused_clearly() {
                     got, expected,
                     "{name}: (users, groups, roles, policies, warnings)"
                 );
+                // Inline policies: one record per entry of the identities' *PolicyList, counted
+                // independently with serde_json.
+                let raw: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap_or_default();
+                let pages = match raw {
+                    serde_json::Value::Array(pages) => pages,
+                    page => vec![page],
+                };
+                let inline: usize = pages
+                    .iter()
+                    .flat_map(|page| {
+                        [
+                            ("UserDetailList", "UserPolicyList"),
+                            ("GroupDetailList", "GroupPolicyList"),
+                            ("RoleDetailList", "RolePolicyList"),
+                        ]
+                        .map(|(list, key)| {
+                            page[list].as_array().map_or(0, |ids| {
+                                ids.iter()
+                                    .map(|i| i[key].as_array().map_or(0, Vec::len))
+                                    .sum()
+                            })
+                        })
+                    })
+                    .sum();
+                assert_eq!(count("IamInlinePolicy"), inline, "{name}: inline policies");
                 for r in inv.records() {
                     let e = r.materialize().unwrap_or_else(|e| panic!("{name}: {e}"));
                     assert!(e.warnings.is_empty(), "{name}: {:?}", e.warnings);
+                    if r.kind == "IamInlinePolicy" {
+                        let identity_arn =
+                            e.value.get("identity").and_then(|i| i.get("arn")?.as_str());
+                        let policy = e.value.get("name").and_then(|v| v.as_str()).unwrap();
+                        assert_eq!(
+                            format!("{}/inline/{policy}", identity_arn.unwrap()),
+                            r.id,
+                            "{name}"
+                        );
+                        let doc = e.value.get("document").unwrap();
+                        assert!(doc.get("Statement").is_some(), "{name}: {} {doc}", r.id);
+                        continue;
+                    }
                     assert_eq!(
                         e.value.get("arn").and_then(|v| v.as_str()),
                         Some(r.id.as_str())

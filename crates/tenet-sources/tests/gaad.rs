@@ -52,6 +52,8 @@ fn cli_form_with_attachment_via_user_group_role_and_none() {
             r#"tests/fixtures/cli-form.json: warning: managed policy arn:aws:iam::aws:policy/ReadOnlyAccess is attached to role app but is not in `Policies`; it is not checked"#,
             r#"IamUser alice"#,
             r#"{"name":"alice","arn":"arn:aws:iam::111122223333:user/alice","id":"AIDAALICE","path":"/","createDate":"2024-01-01T00:00:00Z","groups":["devs"],"managedPolicies":[{"name":"UserAttached","arn":"arn:aws:iam::111122223333:policy/UserAttached"}],"inlinePolicies":[{"name":"alice-inline","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}}]}"#,
+            r#"IamInlinePolicy alice-inline"#,
+            r#"{"name":"alice-inline","identity":{"type":"IamUser","name":"alice","arn":"arn:aws:iam::111122223333:user/alice"},"document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}}"#,
             r#"IamUser bob"#,
             r#"{"name":"bob","arn":"arn:aws:iam::111122223333:user/ops/bob","id":"AIDABOB","path":"/ops/","createDate":"2024-01-02T00:00:00Z","groups":[],"managedPolicies":[],"inlinePolicies":[],"permissionsBoundary":{"arn":"arn:aws:iam::111122223333:policy/Unattached","type":"Policy"}}"#,
             r#"IamGroup devs"#,
@@ -77,8 +79,12 @@ fn url_encoded_raw_api_form() {
         &[
             r#"IamUser moto-user"#,
             r#"{"name":"moto-user","arn":"arn:aws:iam::111122223333:user/moto-user","id":"AIDAMOTO","path":"/","createDate":"2024-03-01T00:00:00Z","groups":[],"managedPolicies":[{"name":"Encoded","arn":"arn:aws:iam::111122223333:policy/team/Encoded"}],"inlinePolicies":[{"name":"json-string","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}}]}"#,
+            r#"IamInlinePolicy json-string"#,
+            r#"{"name":"json-string","identity":{"type":"IamUser","name":"moto-user","arn":"arn:aws:iam::111122223333:user/moto-user"},"document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}}"#,
             r#"IamRole encoded-role"#,
             r#"{"name":"encoded-role","arn":"arn:aws:iam::111122223333:role/encoded-role","id":"AROAENC","path":"/","createDate":"2024-03-01T00:00:00Z","managedPolicies":[],"inlinePolicies":[{"name":"role-inline","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}}],"assumeRolePolicy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}}"#,
+            r#"IamInlinePolicy role-inline"#,
+            r#"{"name":"role-inline","identity":{"type":"IamRole","name":"encoded-role","arn":"arn:aws:iam::111122223333:role/encoded-role"},"document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}}"#,
             r#"IamPolicy Encoded"#,
             r#"{"name":"Encoded","arn":"arn:aws:iam::111122223333:policy/team/Encoded","path":"/team/","isAwsManaged":false,"attachmentCount":1,"isAttachable":true,"createDate":"2024-03-01T00:00:00Z","updateDate":"2024-03-02T00:00:00Z","defaultVersionId":"v2","versions":[{"versionId":"v1","isDefaultVersion":false,"createDate":"2024-03-01T00:00:00Z","document":{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}},{"versionId":"v2","isDefaultVersion":true,"createDate":"2024-03-02T00:00:00Z","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*","Condition":{"StringLike":{"aws:username":"a+b c*"}}}]}}],"users":[{"name":"moto-user","arn":"arn:aws:iam::111122223333:user/moto-user","id":"AIDAMOTO"}],"roles":[],"groups":[],"document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*","Condition":{"StringLike":{"aws:username":"a+b c*"}}}]}}"#,
         ],
@@ -258,7 +264,7 @@ fn several_inputs_extend_one_inventory() {
     inv.extend(load("url-encoded.json").unwrap());
     assert_eq!(
         format!("{:?}", inv.len_by_kind()),
-        r#"{"IamGroup": 1, "IamPolicy": 5, "IamRole": 2, "IamUser": 3}"#
+        r#"{"IamGroup": 1, "IamInlinePolicy": 3, "IamPolicy": 5, "IamRole": 2, "IamUser": 3}"#
     );
     assert_eq!(inv.warnings().len(), 1);
 }
@@ -294,6 +300,8 @@ fn an_unreadable_document_is_unknown_with_a_warning() {
             "mem.json: warning: role r: `AssumeRolePolicyDocument`: the document string is not valid JSON: key must be a string at line 1 column 2",
             "IamRole r",
             r#"{"name":"r","arn":"arn:aws:iam::1:role/r","managedPolicies":[],"inlinePolicies":[{"name":"i","document":{"$unknown":"the document is null"}}],"assumeRolePolicy":{"$unknown":"the document string is not valid JSON: key must be a string at line 1 column 2"}}"#,
+            "IamInlinePolicy i",
+            r#"{"name":"i","identity":{"type":"IamRole","name":"r","arn":"arn:aws:iam::1:role/r"},"document":{"$unknown":"the document is null"}}"#,
             "IamPolicy p",
             r#"{"name":"p","arn":"arn:aws:iam::1:policy/p","isAwsManaged":false,"defaultVersionId":"v1","versions":[{"versionId":"v1","isDefaultVersion":true,"document":{"$unknown":"default version unreadable: the percent-decoded document is not valid JSON: key must be a string at line 1 column 2"}}],"attachmentCount":0,"users":[],"roles":[],"groups":[],"document":{"$unknown":"default version unreadable: the percent-decoded document is not valid JSON: key must be a string at line 1 column 2"}}"#,
         ]

@@ -9,6 +9,9 @@
 //! `versions`. The attachment graph (`users`/`roles`/`groups` of a policy) is computed here from
 //! the identities' `AttachedManagedPolicies`; group membership and permissions boundaries are
 //! not attachments. An identity that attaches a policy missing from `Policies` is a warning.
+//! Each inline policy (`UserPolicyList`, `GroupPolicyList`, `RolePolicyList`) is also an
+//! `IamInlinePolicy` record (`<identity ARN>/inline/<name>`), sharing its document text with the
+//! identity's record.
 
 mod decode;
 mod page;
@@ -179,6 +182,7 @@ impl Accumulator {
             column: None,
         };
 
+        let document_path = RawPath::new([Seg::from("document")]);
         // Move the drafts out so their text can be reused without copies.
         let mut identity_slots: Vec<Option<Identity>> = std::mem::take(&mut self.identities)
             .into_iter()
@@ -199,11 +203,46 @@ impl Accumulator {
                 r.push_raw(raw_path(&steps), Raw::Value(Value::unknown(reason)));
             }
             ident.attached = Vec::new();
+            let inline = std::mem::take(&mut ident.inline);
+            for (i, (_, doc)) in inline.iter().enumerate() {
+                if let Ok(doc) = doc {
+                    let path = RawPath::new([
+                        Seg::from("inlinePolicies"),
+                        Seg::from(i),
+                        Seg::from("document"),
+                    ]);
+                    r.push_raw(path, Raw::Json(doc.clone()));
+                }
+            }
             inv.push(r);
+            // Each inline policy is also an entity of its own, right after its identity; the
+            // document text is shared with the identity's record.
+            for (name, doc) in inline {
+                let mut head = String::from("{\"name\":");
+                write_str(&mut head, &name);
+                head.push_str(",\"identity\":{\"type\":");
+                write_str(&mut head, ident.kind.record_kind());
+                head.push_str(",\"name\":");
+                write_str(&mut head, &ident.name);
+                head.push_str(",\"arn\":");
+                write_str(&mut head, &ident.arn);
+                head.push_str("}}");
+                let mut p = Record::new(
+                    "IamInlinePolicy",
+                    format!("{}/inline/{name}", ident.arn),
+                    name,
+                    prov(),
+                );
+                p.push_raw(RawPath::root(), Raw::Json(Arc::from(head)));
+                match doc {
+                    Ok(doc) => p.push_raw(document_path.clone(), Raw::Json(doc)),
+                    Err(reason) => p.set_field("document", Value::unknown(reason)),
+                }
+                inv.push(p);
+            }
         }
 
         let unattached: Arc<str> = Arc::from(r#"{"users":[],"roles":[],"groups":[]}"#);
-        let document_path = RawPath::new([Seg::from("document")]);
         let mut version_paths: Vec<RawPath> = Vec::new();
         let mut version_path = |i: usize| {
             while version_paths.len() <= i {

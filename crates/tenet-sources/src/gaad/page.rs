@@ -66,6 +66,10 @@ pub(crate) struct Identity {
     pub unknown: Vec<(Vec<Step>, String)>,
     /// ARNs of the attached managed policies (for the attachment graph).
     pub attached: Vec<String>,
+    /// Inline policies in `*PolicyList` order: name and document (or why it is unreadable).
+    /// The documents are not in `json`: each is stored once and placed in both the identity and
+    /// its `IamInlinePolicy` record.
+    pub inline: Vec<(String, Result<Arc<str>, String>)>,
     pub notes: Vec<String>,
 }
 
@@ -700,6 +704,7 @@ impl<'de> Visitor<'de> for IdentitySeed {
                 json: Arc::from(""),
                 unknown: Vec::new(),
                 attached: Vec::new(),
+                inline: Vec::new(),
                 notes,
             });
         };
@@ -753,6 +758,7 @@ impl<'de> Visitor<'de> for IdentitySeed {
         w.buf.push(']');
         w.key("inlinePolicies");
         w.buf.push('[');
+        let mut inline_docs = Vec::with_capacity(inline.len());
         for (i, p) in inline.into_iter().enumerate() {
             if i > 0 {
                 w.buf.push(',');
@@ -761,8 +767,9 @@ impl<'de> Visitor<'de> for IdentitySeed {
             let pname = p.name.unwrap_or_default();
             o.str("name", &pname);
             match p.doc {
-                Some(Doc::Json(d)) => o.raw("document", &d),
+                Some(Doc::Json(d)) => inline_docs.push((pname, Ok(Arc::from(d)))),
                 Some(Doc::Invalid(reason)) => {
+                    inline_docs.push((pname.clone(), Err(reason.clone())));
                     notes.push(format!(
                         "{} {name}: inline policy `{pname}`: {reason}",
                         kind.noun()
@@ -776,14 +783,18 @@ impl<'de> Visitor<'de> for IdentitySeed {
                         reason,
                     ));
                 }
-                None => unknown.push((
-                    vec![
-                        Step::Key("inlinePolicies"),
-                        Step::Index(i),
-                        Step::Key("document"),
-                    ],
-                    "the export has no `PolicyDocument` for this inline policy".into(),
-                )),
+                None => {
+                    let reason = "the export has no `PolicyDocument` for this inline policy";
+                    inline_docs.push((pname, Err(reason.into())));
+                    unknown.push((
+                        vec![
+                            Step::Key("inlinePolicies"),
+                            Step::Index(i),
+                            Step::Key("document"),
+                        ],
+                        reason.into(),
+                    ))
+                }
             }
             w.buf.push_str(&o.finish());
         }
@@ -812,6 +823,7 @@ impl<'de> Visitor<'de> for IdentitySeed {
             json: Arc::from(w.finish()),
             unknown,
             attached: attached_arns,
+            inline: inline_docs,
             notes,
         })
     }
