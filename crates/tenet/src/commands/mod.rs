@@ -8,7 +8,13 @@ use crate::cli::{Command, RuleSelection};
 use tenet_rules::{RuleMeta, RuleSet};
 
 /// Entity types that Tenet's sources produce today.
-pub(crate) const PRODUCED_TYPES: &[&str] = &["IamPolicy", "IamUser", "IamGroup", "IamRole"];
+pub(crate) const PRODUCED_TYPES: &[&str] = &[
+    "IamPolicy",
+    "IamUser",
+    "IamGroup",
+    "IamRole",
+    "IamInlinePolicy",
+];
 
 pub fn run(cli: crate::cli::Cli) -> u8 {
     match cli.command {
