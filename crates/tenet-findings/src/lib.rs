@@ -11,7 +11,9 @@ mod scan;
 mod suppress;
 
 pub use evidence::{Evidence, Expectation, Observation};
-pub use model::{Attachment, EntityRef, Report, RuleResult, Summary, Suppressed, SuppressionKind};
+pub use model::{
+    Attachment, EntityRef, Related, Report, RuleResult, Summary, Suppressed, SuppressionKind,
+};
 pub use scan::{ScanOptions, scan};
 pub use suppress::{
     Baseline, BaselineEntry, ScopedSuppression, SuppressOptions, apply_suppressions, findings,

@@ -138,7 +138,84 @@ pub struct Report {
     pub inputs: Vec<String>,
 }
 
+/// The verdict of a counterpart rule (see [`tenet_rules::COUNTERPARTS`]) on the same entity,
+/// attached to a result when the two verdicts differ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// The other rule's id.
+    pub rule: String,
+    /// The other rule's outcome label (`PASS`, `FAIL`, ...).
+    pub outcome: &'static str,
+    /// Both verdicts side by side, the CloudGuard-compatible one first, e.g.
+    /// "CloudGuard-compatible: PASS; IAM-aware: FAIL — Statement[0]: `iam:*` grants
+    /// iam:CreateAccessKey without TLS (no aws:SecureTransport condition)".
+    pub line: String,
+}
+
 impl Report {
+    /// For each result (same order as [`Report::results`]), its counterpart's verdict on the same
+    /// entity when the two outcomes differ.
+    pub fn related(&self) -> Vec<Option<Related>> {
+        let mut out = vec![None; self.results.len()];
+        // (entity, rule index) -> result index.
+        let at: std::collections::HashMap<(usize, usize), usize> = self
+            .results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.entity, r.rule), i))
+            .collect();
+        for c in tenet_rules::COUNTERPARTS {
+            let (Some(mine), Some(other)) = (
+                self.rules.iter().position(|r| r.id == c.rule),
+                self.rules.iter().position(|r| r.id == c.other),
+            ) else {
+                continue;
+            };
+            for (i, r) in self.results.iter().enumerate() {
+                if r.rule != mine {
+                    continue;
+                }
+                let Some(&j) = at.get(&(r.entity, other)) else {
+                    continue;
+                };
+                let o = &self.results[j];
+                if r.label() == o.label() {
+                    continue;
+                }
+                let why = match (&r.outcome, r.evidence.first()) {
+                    (Outcome::Pass, _) => Some(c.pass_note.to_string()),
+                    (Outcome::Skip, _) => Some(c.skip_note.to_string()),
+                    (_, Some(ev)) if r.evidence.len() > 1 => Some(format!(
+                        "{} (and {} more)",
+                        ev.message,
+                        r.evidence.len() - 1
+                    )),
+                    (_, Some(ev)) => Some(ev.message.clone()),
+                    (_, None) => None,
+                };
+                let line = format!(
+                    "{}: {}; {}: {}{}",
+                    c.other_label,
+                    o.label(),
+                    c.label,
+                    r.label(),
+                    why.map(|w| format!(" — {w}")).unwrap_or_default()
+                );
+                out[i] = Some(Related {
+                    rule: c.other.to_string(),
+                    outcome: o.label(),
+                    line: line.clone(),
+                });
+                out[j] = Some(Related {
+                    rule: c.rule.to_string(),
+                    outcome: r.label(),
+                    line,
+                });
+            }
+        }
+        out
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for r in &self.results {

@@ -37,6 +37,10 @@ struct ResultJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<Json>,
     evidence: &'a [Evidence],
+    /// The counterpart rule's verdict on the same entity, when it differs:
+    /// `{rule, outcome, summary}` (`summary` shows both verdicts side by side).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related: Option<Json>,
 }
 
 #[derive(Serialize)]
@@ -73,10 +77,12 @@ pub fn source_json(p: &Provenance) -> Option<Json> {
 }
 
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let related = report.related();
     let results = report
         .results
         .iter()
-        .map(|r| {
+        .zip(related)
+        .map(|(r, related)| {
             let e = &report.entities[r.entity];
             let mut entity = json!({ "type": e.kind, "id": e.id, "name": e.name });
             if let Some(src) = source_json(&e.provenance) {
@@ -106,6 +112,9 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
                     o
                 }),
                 evidence: &r.evidence,
+                related: related.map(
+                    |rel| json!({ "rule": rel.rule, "outcome": rel.outcome, "summary": rel.line }),
+                ),
             }
         })
         .collect();

@@ -2,7 +2,7 @@
 //! is attached to, the offending statements and the fix in one line; then the counts.
 
 use std::io::{self, Write};
-use tenet_findings::{Report, RuleResult};
+use tenet_findings::{Related, Report, RuleResult};
 use tenet_inventory::Provenance;
 
 struct Style {
@@ -21,7 +21,8 @@ impl Style {
 
 pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let style = Style { color };
-    for r in &report.results {
+    let related = report.related();
+    for (r, related) in report.results.iter().zip(&related) {
         match (&r.suppressed, &r.outcome) {
             (Some(s), _) => {
                 let rule = &report.rules[r.rule];
@@ -38,7 +39,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()
                 )?;
             }
             (None, gsl::Outcome::Fail | gsl::Outcome::Unknown(_)) => {
-                finding(report, r, &style, out)?
+                finding(report, r, related.as_ref(), &style, out)?
             }
             _ => {}
         }
@@ -72,7 +73,13 @@ fn location(p: &Provenance) -> Option<String> {
     }
 }
 
-fn finding(report: &Report, r: &RuleResult, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn finding(
+    report: &Report,
+    r: &RuleResult,
+    related: Option<&Related>,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let rule = &report.rules[r.rule];
     let entity = &report.entities[r.entity];
     let label = match r.outcome {
@@ -91,6 +98,7 @@ fn finding(report: &Report, r: &RuleResult, style: &Style, out: &mut dyn Write) 
         "IamUser" => "user",
         "IamGroup" => "group",
         "IamRole" => "role",
+        "IamInlinePolicy" => "inline policy",
         other => other,
     };
     if entity.name == entity.id || entity.name.is_empty() {
@@ -111,6 +119,10 @@ fn finding(report: &Report, r: &RuleResult, style: &Style, out: &mut dyn Write) 
     }
     for ev in &r.evidence {
         writeln!(out, "  - {}", ev.message)?;
+    }
+    // The counterpart rule judged the same entity differently: show both verdicts.
+    if let Some(rel) = related {
+        writeln!(out, "  {}", rel.line)?;
     }
     if let (gsl::Outcome::Fail, Some(fix)) = (&r.outcome, &rule.fix) {
         let subjects: Vec<String> = r

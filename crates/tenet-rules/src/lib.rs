@@ -49,6 +49,10 @@ pub struct Counterpart {
     pub label: &'static str,
     pub other: &'static str,
     pub other_label: &'static str,
+    /// Why this rule passes when it does (shown when the other rule does not).
+    pub pass_note: &'static str,
+    /// Why this rule skips when it does.
+    pub skip_note: &'static str,
 }
 
 /// The built-in counterparts: each Tenet IAM-aware rule and the CloudGuard rule it refines.
@@ -57,6 +61,8 @@ pub const COUNTERPARTS: &[Counterpart] = &[Counterpart {
     label: "IAM-aware",
     other: "D9.AWS.IAM.67",
     other_label: "CloudGuard-compatible",
+    pass_note: "every access-key action it grants requires TLS as IAM evaluates the policy",
+    skip_note: "it grants no access-key action (wildcards, NotAction and resource scope considered)",
 }];
 
 /// Metadata of every built-in rule.
