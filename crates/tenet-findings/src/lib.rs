@@ -14,7 +14,7 @@ pub use evidence::{Evidence, Expectation, Observation};
 pub use model::{
     Attachment, EntityRef, Related, Report, RuleResult, Summary, Suppressed, SuppressionKind,
 };
-pub use scan::{ScanOptions, scan};
+pub use scan::{Progress, ScanOptions, scan};
 pub use suppress::{
     Baseline, BaselineEntry, ScopedSuppression, SuppressOptions, apply_suppressions, findings,
 };

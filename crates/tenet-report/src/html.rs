@@ -196,7 +196,11 @@ fn result(out: &mut String, report: &Report, r: &RuleResult) {
     let _ = write!(out, "<dt>{}</dt><dd>{entity}</dd>", esc(&e.kind));
     let location = common::location(&e.provenance);
     if !location.is_empty() {
-        let _ = write!(out, "<dt>source</dt><dd><code>{}</code></dd>", esc(&location));
+        let _ = write!(
+            out,
+            "<dt>source</dt><dd><code>{}</code></dd>",
+            esc(&location)
+        );
     }
     if !e.attached.is_empty() {
         let list: Vec<String> = e
@@ -204,7 +208,11 @@ fn result(out: &mut String, report: &Report, r: &RuleResult) {
             .iter()
             .map(|a| format!("{} {}", a.kind, a.name))
             .collect();
-        let _ = write!(out, "<dt>attached to</dt><dd>{}</dd>", esc(&list.join(", ")));
+        let _ = write!(
+            out,
+            "<dt>attached to</dt><dd>{}</dd>",
+            esc(&list.join(", "))
+        );
     }
     out.push_str("</dl>");
     let mut lines: Vec<String> = r.evidence.iter().map(|ev| ev.message.clone()).collect();
@@ -262,7 +270,11 @@ pub fn render(report: &Report) -> String {
     let mut frameworks: BTreeMap<&str, Summary> = report
         .rules
         .iter()
-        .flat_map(|r| r.frameworks.iter().map(|f| (f.as_str(), Summary::default())))
+        .flat_map(|r| {
+            r.frameworks
+                .iter()
+                .map(|f| (f.as_str(), Summary::default()))
+        })
         .collect();
     frameworks.extend(report.by_framework());
 
@@ -388,8 +400,18 @@ mod tests {
             ..Summary::default()
         };
         let svg = bar(&s, 100.0);
-        assert!(svg.contains(r##"<rect class="seg-FAIL" x="0.0" width="75.0" height="14" fill="#c62828"/>"##), "{svg}");
-        assert!(svg.contains(r##"<rect class="seg-PASS" x="75.0" width="25.0" height="14" fill="#2e7d32"/>"##), "{svg}");
+        assert!(
+            svg.contains(
+                r##"<rect class="seg-FAIL" x="0.0" width="75.0" height="14" fill="#c62828"/>"##
+            ),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(
+                r##"<rect class="seg-PASS" x="75.0" width="25.0" height="14" fill="#2e7d32"/>"##
+            ),
+            "{svg}"
+        );
         assert!(svg.contains("<title>3 FAIL, 0 UNKNOWN, 0 SUPPRESSED, 1 PASS, 0 SKIP</title>"));
     }
 }

@@ -68,7 +68,12 @@ fn case<W: io::Write>(w: &mut Writer<W>, report: &Report, r: &RuleResult) -> io:
     }
     w.write_event(Event::Start(start))?;
     if let Some(s) = &r.suppressed {
-        let text = format!("SUPPRESSED ({}): {} [{}]", r.outcome.label(), s.reason, s.origin);
+        let text = format!(
+            "SUPPRESSED ({}): {} [{}]",
+            r.outcome.label(),
+            s.reason,
+            s.origin
+        );
         element(w, "skipped", &[("message", text.as_str())], None)?;
     } else {
         match &r.outcome {
@@ -96,7 +101,12 @@ fn case<W: io::Write>(w: &mut Writer<W>, report: &Report, r: &RuleResult) -> io:
                 )?;
             }
             gsl::Outcome::Skip => {
-                element(w, "skipped", &[("message", "not in the rule's scope")], None)?;
+                element(
+                    w,
+                    "skipped",
+                    &[("message", "not in the rule's scope")],
+                    None,
+                )?;
             }
             gsl::Outcome::Pass => {}
         }

@@ -24,10 +24,40 @@ pub enum Command {
     Check(CheckArgs),
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputFormat {
-    Text,
-    Json,
+/// `--output FORMAT=PATH`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: tenet_report::Format,
+    pub path: PathBuf,
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    let expected = || {
+        format!(
+            "expected FORMAT=PATH with FORMAT one of {}",
+            crate::config::format_names()
+        )
+    };
+    let (format, path) = s.split_once('=').ok_or_else(expected)?;
+    let format = tenet_report::Format::parse(format)
+        .ok_or_else(|| format!("unknown format `{format}`: {}", expected()))?;
+    if path.is_empty() {
+        return Err(format!("no path after `=`: {}", expected()));
+    }
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(path),
+    })
+}
+
+fn parse_format(s: &str) -> Result<tenet_report::Format, String> {
+    tenet_report::Format::parse(s)
+        .ok_or_else(|| format!("expected {}", crate::config::format_names()))
+}
+
+fn parse_severity(s: &str) -> Result<tenet_rules::Severity, String> {
+    tenet_rules::Severity::parse(s)
+        .ok_or_else(|| "expected informational, low, medium, high or critical".to_string())
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +67,7 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct RuleSelection {
     /// Load rules from a file or directory (Tenet rule YAML, or a CloudGuard ruleset export).
     #[arg(long = "rules", value_name = "PATH")]
@@ -57,9 +87,33 @@ pub struct ScanArgs {
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub selection: RuleSelection,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Format on stdout: text (default), json, sarif, junit, csv or html.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<tenet_report::Format>,
+    /// Also write FORMAT to PATH (repeatable: several formats in one run).
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<OutputSpec>,
+    /// Exit 1 only for FAILs of rules at or above this severity (default: any FAIL).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<tenet_rules::Severity>,
+    /// Exit 1 for UNKNOWN results too (at or above --fail-on).
+    #[arg(long)]
+    pub fail_on_unknown: bool,
+    /// Run only rules at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub severity: Option<tenet_rules::Severity>,
+    /// Report findings listed in this baseline file as SUPPRESSED (CI fails on new ones only).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current FAIL and UNKNOWN findings to FILE as a baseline (and apply it).
+    #[arg(long, value_name = "FILE")]
+    pub create_baseline: Option<PathBuf>,
+    /// Project configuration (default: the nearest tenet.toml at or above the first INPUT).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore tenet.toml files.
+    #[arg(long)]
+    pub no_config: bool,
     /// Colours in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

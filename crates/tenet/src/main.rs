@@ -3,10 +3,12 @@
 
 mod cli;
 mod commands;
+mod config;
 
 use std::process::ExitCode;
 
-/// Exit codes: 0 no FAIL, 1 at least one FAIL, 2 usage or input error.
+/// Exit codes: 0 no finding at or above the threshold, 1 at least one (by default: an
+/// unsuppressed FAIL; see `--fail-on`, `--fail-on-unknown`), 2 usage or input error.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;

@@ -72,7 +72,17 @@ pub(crate) fn select_rules(sel: &RuleSelection) -> Result<(Vec<RuleMeta>, Vec<Ru
 }
 
 pub(crate) fn compile_rules(sel: &RuleSelection) -> Result<RuleSet, ()> {
-    let (builtin, loaded) = select_rules(sel)?;
+    compile_rules_where(sel, |_| true)
+}
+
+/// Like [`compile_rules`], keeping only the selected rules for which `keep` holds.
+pub(crate) fn compile_rules_where(
+    sel: &RuleSelection,
+    keep: impl Fn(&RuleMeta) -> bool,
+) -> Result<RuleSet, ()> {
+    let (mut builtin, mut loaded) = select_rules(sel)?;
+    builtin.retain(&keep);
+    loaded.retain(&keep);
     RuleSet::compile(builtin, loaded, &tenet_rules::functions()).map_err(|errors| {
         for e in &errors {
             error(e);
