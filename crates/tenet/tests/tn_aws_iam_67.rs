@@ -56,7 +56,12 @@ impl Scan {
             .iter()
             .filter(|r| r["rule"] == rule && r["entity"]["id"] == entity)
             .collect();
-        assert_eq!(found.len(), 1, "one {rule} result for {entity}: {:#}", self.json);
+        assert_eq!(
+            found.len(),
+            1,
+            "one {rule} result for {entity}: {:#}",
+            self.json
+        );
         found[0]
     }
 
@@ -114,9 +119,15 @@ fn no_tls(subject: &str, grant: &str) -> String {
 fn wildcards_grant_every_access_key_action() {
     let m = no_tls("Statement[0] (Sid Keys)", &format!("`*` grants {ALL_NINE}"));
     check("star_fail.json", "FAIL", "SKIP", &[&m]);
-    let m = no_tls("Statement[0] (Sid Keys)", &format!("`*:*` grants {ALL_NINE}"));
+    let m = no_tls(
+        "Statement[0] (Sid Keys)",
+        &format!("`*:*` grants {ALL_NINE}"),
+    );
     check("star_colon_star_fail.json", "FAIL", "SKIP", &[&m]);
-    let m = no_tls("Statement[0] (Sid Keys)", &format!("`iam:*` grants {IAM_FIVE}"));
+    let m = no_tls(
+        "Statement[0] (Sid Keys)",
+        &format!("`iam:*` grants {IAM_FIVE}"),
+    );
     let s = check("iam_star_fail.json", "FAIL", "SKIP", &[&m]);
     let ev = &s.result("TN.AWS.IAM.67", P)["evidence"][0];
     assert_eq!(ev["path"], "document.Statement[0]");
@@ -191,21 +202,29 @@ fn conditions_that_restrict_nothing_fail() {
         "true_and_false_fail.json",
         "FAIL",
         "PASS",
-        &["Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (`Bool` on aws:SecureTransport also holds for false)"],
+        &[
+            "Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (`Bool` on aws:SecureTransport also holds for false)",
+        ],
     );
     assert_eq!(
         s.json["warnings"],
-        json!([format!("{P}: TN.AWS.IAM.67: Statement[0] (Sid Keys): `Bool` on aws:SecureTransport lists both true and false: it restricts nothing")])
+        json!([format!(
+            "{P}: TN.AWS.IAM.67: Statement[0] (Sid Keys): `Bool` on aws:SecureTransport lists both true and false: it restricts nothing"
+        )])
     );
     let s = check(
         "null_fail.json",
         "FAIL",
         "FAIL",
-        &["Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (`Null` on aws:SecureTransport also holds for false)"],
+        &[
+            "Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (`Null` on aws:SecureTransport also holds for false)",
+        ],
     );
     assert_eq!(
         s.json["warnings"],
-        json!([format!("{P}: TN.AWS.IAM.67: Statement[0] (Sid Keys): `Null` on aws:SecureTransport tests presence only and enforces nothing: the key is always present; use `Bool` with \"true\"")])
+        json!([format!(
+            "{P}: TN.AWS.IAM.67: Statement[0] (Sid Keys): `Null` on aws:SecureTransport tests presence only and enforces nothing: the key is always present; use `Bool` with \"true\""
+        )])
     );
 }
 
@@ -215,7 +234,9 @@ fn deny_with_another_condition_does_not_cover() {
         "deny_extra_condition_fail.json",
         "FAIL",
         "FAIL",
-        &["Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition; Deny statement 1 (DenyPlainHttp) does not cover it: it also requires `StringEquals` on aws:PrincipalTag/team, which may not hold)"],
+        &[
+            "Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition; Deny statement 1 (DenyPlainHttp) does not cover it: it also requires `StringEquals` on aws:PrincipalTag/team, which may not hold)",
+        ],
     );
 }
 
@@ -270,7 +291,10 @@ fn inline_policies_of_users_groups_and_roles() {
     // A URL-encoded document, as the raw API returns it.
     let r = s.result(rule, role_buckets);
     assert_eq!(r["outcome"], "FAIL");
-    assert_eq!(r["entity"]["attachedTo"], json!([{"kind": "role", "name": "r1"}]));
+    assert_eq!(
+        r["entity"]["attachedTo"],
+        json!([{"kind": "role", "name": "r1"}])
+    );
     assert_eq!(
         s.messages(rule, role_buckets),
         [no_tls(
