@@ -38,6 +38,12 @@ impl EvalContext {
         Self { now_unix: secs }
     }
 
+    /// A fixed "now" given as an ISO-8601 date or date-time (`2024-05-01`,
+    /// `2024-05-01T12:00:00Z`); `None` if the text is not one.
+    pub fn at_iso(text: &str) -> Option<Self> {
+        parse_date(text).map(|ms| Self::at_unix(ms.div_euclid(1000)))
+    }
+
     pub fn now_unix(&self) -> i64 {
         self.now_unix
     }
@@ -177,12 +183,17 @@ impl CompiledRule {
             path: explain.then_some(""),
         };
         let mut evidence = explain.then(Evidence::default);
+        // Steps from here on belong to the `should` part (the rest to `where`).
+        let mut should_from = usize::MAX;
         let outcome = 'o: {
             if let Some(f) = &self.filter {
                 let mut child = explain.then(Evidence::default);
                 let r = ev.test(f, &sc, child.as_mut());
-                if let (Some(e), Some(c)) = (evidence.as_mut(), child) {
-                    e.steps.push(format!("where {} -> {}", f.text, r.label()));
+                if let (Some(e), Some(mut c)) = (evidence.as_mut(), child) {
+                    // The first line is the whole condition: it becomes the headline.
+                    if let Some(first) = c.steps.first_mut() {
+                        first.text = format!("where {}", first.text);
+                    }
                     e.steps.extend(c.steps);
                     if r != Tri::T {
                         e.checks = c.checks;
@@ -199,7 +210,8 @@ impl CompiledRule {
                 CVerdict::Query => Outcome::Pass,
                 CVerdict::Fail => {
                     if let Some(e) = evidence.as_mut() {
-                        e.steps.push("should fail -> FAIL".into());
+                        should_from = e.steps.len();
+                        e.steps.push(Step::line(0, "should fail -> FAIL".into()));
                     }
                     Outcome::Fail
                 }
@@ -214,9 +226,14 @@ impl CompiledRule {
                     };
                     if let (Some(e), Some(c)) = (evidence.as_mut(), child) {
                         let not = if *negated { "not " } else { "" };
+                        should_from = e.steps.len();
                         e.steps
-                            .push(format!("should {not}have {} -> {}", expr.text, o.label()));
-                        e.steps.extend(c.steps);
+                            .push(Step::line(0, format!("should {not}have ... -> {o}")));
+                        // The expression's own line carries its truth, before `not`.
+                        for mut s in c.steps {
+                            s.depth += 1;
+                            e.steps.push(s);
+                        }
                         e.checks = c.checks;
                         e.offenders = c.offenders;
                     }
@@ -225,7 +242,7 @@ impl CompiledRule {
             }
         };
         if let (Some(t), Some(e)) = (trace, evidence) {
-            t.steps = e.steps;
+            let steps = e.steps;
             t.checks = e.checks;
             // Offenders explain failures only.
             if outcome == Outcome::Fail || matches!(outcome, Outcome::Unknown(_)) {
@@ -237,9 +254,106 @@ impl CompiledRule {
                         .flat_map(|o| o.matched.into_iter().chain(o.failed)),
                 );
             }
+            t.steps = render_steps(steps, t, should_from);
         }
         outcome
     }
+}
+
+/// One line of the explained evaluation: a sub-expression (or an element of a collection) with
+/// its truth and the values it saw. `keys` name the checks (path, test) the line made, so that
+/// the lines whose checks decided the outcome can be highlighted.
+#[derive(Clone, Debug, Default)]
+struct Step {
+    depth: usize,
+    text: String,
+    keys: Vec<(String, String)>,
+}
+
+impl Step {
+    fn line(depth: usize, text: String) -> Step {
+        Step {
+            depth,
+            text,
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// Marks the deciding lines: `=> ` in the gutter of every line whose checks are the evidence of
+/// the outcome (the failed checks of offenders, else the top-level checks), looking only at the
+/// part of the rule that decided it (`where` for SKIP, `should` otherwise).
+fn render_steps(steps: Vec<Step>, t: &Trace, should_from: usize) -> Vec<String> {
+    let mut decisive: Vec<(&str, &str)> = t
+        .offenders
+        .iter()
+        .flat_map(|o| &o.failed)
+        .chain(&t.checks)
+        .map(|c| (c.path.as_str(), c.test.as_str()))
+        .collect();
+    if decisive.is_empty() {
+        decisive = t
+            .offenders
+            .iter()
+            .flat_map(|o| &o.matched)
+            .map(|c| (c.path.as_str(), c.test.as_str()))
+            .collect();
+    }
+    let decided_by_should = should_from < steps.len();
+    steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let in_part = (i >= should_from) == decided_by_should;
+            let hit = in_part
+                && s.keys
+                    .iter()
+                    .any(|(p, k)| decisive.iter().any(|(dp, dk)| dp == p && dk == k));
+            let gutter = if hit { "=> " } else { "   " };
+            format!("{gutter}{}{}", "  ".repeat(s.depth), s.text)
+        })
+        .collect()
+}
+
+/// ` (missing)`, ` (found "x")` or, for per-element checks, ` (Action[1]: "iam:CreateAccessKey")`.
+fn describe_checks(checks: &[Check]) -> String {
+    match checks {
+        [] => String::new(),
+        [c] => match &c.actual {
+            None => " (missing)".into(),
+            Some(v) => format!(" (found {})", short(v)),
+        },
+        many => {
+            let mut parts: Vec<String> = many
+                .iter()
+                .take(3)
+                .map(|c| {
+                    let v = c.actual.as_ref().map_or("missing".into(), short);
+                    format!("{}: {v}", last_segment(&c.path))
+                })
+                .collect();
+            if many.len() > 3 {
+                parts.push(format!("... {} more", many.len() - 3));
+            }
+            format!(" ({})", parts.join(", "))
+        }
+    }
+}
+
+/// A value as compact JSON, cut at 80 characters.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() <= 80 {
+        s
+    } else {
+        let cut: String = s.chars().take(77).collect();
+        format!("{cut}...")
+    }
+}
+
+/// `Statement[2]` for `document.Statement[2]` (paths may contain `.` only between segments).
+fn last_segment(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
 }
 
 /// Three-valued truth.
@@ -268,6 +382,14 @@ impl Tri {
             Tri::T => "true",
             Tri::F => "false",
             Tri::U(_) => "unknown",
+        }
+    }
+
+    /// ` (reason)` for unknown, else empty.
+    fn reason(&self) -> String {
+        match self {
+            Tri::U(r) => format!(" ({r})"),
+            _ => String::new(),
         }
     }
 
@@ -424,7 +546,7 @@ fn elem_path(base: Option<&str>, list: bool, idx: usize, el: Option<&Elem<'_>>) 
 struct Evidence {
     checks: Vec<Check>,
     offenders: Vec<Offender>,
-    steps: Vec<String>,
+    steps: Vec<Step>,
     depth: usize,
 }
 
@@ -459,14 +581,38 @@ impl<'e> Evaluator<'e> {
         'e: 's,
     {
         let at = ev.as_deref_mut().map(|e| {
-            e.steps.push(String::new());
-            e.steps.len() - 1
+            e.steps.push(Step::default());
+            (e.steps.len() - 1, e.checks.len())
         });
         let r = self.test_inner(n, sc, ev.as_deref_mut());
-        if let (Some(e), Some(at)) = (ev, at)
-            && let Some(slot) = e.steps.get_mut(at)
-        {
-            *slot = format!("{}{} -> {}", "  ".repeat(e.depth), n.text, r.label());
+        if let (Some(e), Some((at, first_check))) = (ev, at) {
+            // Leaves show the values they saw; connectives and collection operators show their
+            // operands on the lines below.
+            let leaf = !matches!(
+                n.kind,
+                Kind::And(_) | Kind::Or(_) | Kind::Not(_) | Kind::Contain { .. }
+            );
+            let own = e.checks.get(first_check..).unwrap_or_default();
+            let (detail, keys) = if leaf {
+                let detail = match &r {
+                    Tri::U(_) => r.reason(),
+                    _ => describe_checks(own),
+                };
+                let keys = own
+                    .iter()
+                    .map(|c| (c.path.clone(), c.test.clone()))
+                    .collect();
+                (detail, keys)
+            } else {
+                (r.reason(), Vec::new())
+            };
+            if let Some(slot) = e.steps.get_mut(at) {
+                *slot = Step {
+                    depth: e.depth,
+                    text: format!("{} -> {}{detail}", n.text, r.label()),
+                    keys,
+                };
+            }
         }
         r
     }
@@ -478,7 +624,15 @@ impl<'e> Evaluator<'e> {
         match &n.kind {
             Kind::And(items) => self.junction(items, sc, ev, true),
             Kind::Or(items) => self.junction(items, sc, ev, false),
-            Kind::Not(inner) => self.test(inner, sc, ev).not(),
+            Kind::Not(inner) => match ev {
+                Some(e) => {
+                    e.depth += 1;
+                    let r = self.test(inner, sc, Some(&mut *e)).not();
+                    e.depth -= 1;
+                    r
+                }
+                None => self.test(inner, sc, None).not(),
+            },
             Kind::Cmp { lhs, op, rhs } => {
                 let r = self.value(rhs, sc);
                 if let Some(u) = r.val.unknown() {
@@ -708,6 +862,25 @@ impl<'e> Evaluator<'e> {
             return contain_result(kind, hits, misses, unknown);
         };
         let base = loc.path.as_deref();
+        if let Val::Elems(es) = &loc.val {
+            let kept: Vec<String> = es
+                .iter()
+                .map(|e| last_segment(e.path.as_deref().unwrap_or("")).to_string())
+                .collect();
+            let listed = if kept.is_empty() {
+                "none".to_string()
+            } else {
+                kept.join(", ")
+            };
+            ev.steps.push(Step::line(
+                ev.depth + 1,
+                format!(
+                    "{} -> selects {} element(s): {listed}",
+                    lhs.text,
+                    kept.len()
+                ),
+            ));
+        }
         let mut per = vec![];
         for (idx, v, el) in items.iter() {
             let path = elem_path(base, items.is_list(), idx, el);
@@ -727,15 +900,26 @@ impl<'e> Evaluator<'e> {
             per.push((r, idx, v, el, path, c));
         }
         let result = contain_result(kind, hits, misses, unknown);
-        for (r, idx, v, el, path, c) in per {
-            ev.steps.push(format!(
-                "{}element {} -> {}",
-                "  ".repeat(ev.depth + 1),
-                path.as_deref().unwrap_or(""),
-                r.label()
-            ));
-            let mut c = c;
-            ev.steps.append(&mut c.steps);
+        for (r, idx, v, el, path, mut c) in per {
+            // `Statement[2]: <predicate> -> false (missing)` when the predicate is one line, else
+            // a header for the element with its lines below.
+            let label = match path.as_deref() {
+                Some(p) if !p.is_empty() => last_segment(p).to_string(),
+                _ => format!("[{idx}]"),
+            };
+            if let [only] = c.steps.as_mut_slice() {
+                only.text = format!("{label}: {}", only.text);
+                ev.steps.append(&mut c.steps);
+            } else {
+                ev.steps.push(Step::line(
+                    ev.depth + 1,
+                    format!("{label} -> {}{}", r.label(), r.reason()),
+                ));
+                for mut s in c.steps.drain(..) {
+                    s.depth += 1;
+                    ev.steps.push(s);
+                }
+            }
             let supports = match (&result, &r) {
                 (Tri::U(_), Tri::U(_)) => true,
                 (Tri::U(_), _) => false,

@@ -163,16 +163,25 @@ impl<'t> Parser<'t> {
                     d = d.with_suggestion(s);
                 }
                 if matches!(t.tok, Tok::RParen | Tok::RBrack) {
-                    d.message = format!("unexpected {}: nothing is open here", t.tok);
+                    let want = if filter.is_some() {
+                        "`and`, `or`, `should` or the end of the rule"
+                    } else {
+                        "`and`, `or`, `where` or `should`"
+                    };
+                    d.message = format!(
+                        "unexpected {}: nothing is open here; expected {want}",
+                        t.tok
+                    );
                 }
                 return Err(d);
             }
         };
         if let Some(t) = self.peek() {
             let msg = match t.tok {
-                Tok::RParen | Tok::RBrack => {
-                    format!("unexpected {}: nothing is open here", t.tok)
-                }
+                Tok::RParen | Tok::RBrack => format!(
+                    "unexpected {}: nothing is open here; expected `and`, `or` or the end of the rule",
+                    t.tok
+                ),
                 _ => format!("expected the end of the rule, found {}", t.tok),
             };
             return Err(Diagnostic::new(t.span.clone(), msg));

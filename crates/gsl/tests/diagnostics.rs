@@ -43,6 +43,7 @@ snap!(
     "IamPolicy should have document.Statement contain [Effect = 'Allow'"
 );
 snap!(placeholder_rule, "TRUE");
+snap!(placeholder_rule_lowercase, "true");
 snap!(
     extra_bracket,
     "List<LogProfile> should have items with [properties.retentionPolicy.enabled='true' and properties.retentionPolicy.days >= 365] length() >0]"
@@ -101,4 +102,44 @@ fn display_includes_the_suggestion() {
         errs[0].to_string(),
         "unknown operator `contains-all` (at bytes 16..28); did you mean `contain-all`?"
     );
+}
+
+/// The rules marked `error` in the corpus (`rules.tsv`), each snapshotted above.
+const CORPUS_ERRORS: &[&str] = &[
+    "S3Bucket should have policy.Statement contain [Effect='Deny' and (Action='s3:PutObject' and Condition.Null.s3:x-amz-server-side-encryption='true')])",
+    "TRUE",
+    "true",
+    "List<LogProfile> should have items with [properties.retentionPolicy.enabled='true' and properties.retentionPolicy.days >= 365] length() >0]",
+    "NetworkSecurityGroup should have networkAssetsStatslength()>0",
+];
+
+/// Every corpus `error` rule renders with a caret line and says what was expected (or what was
+/// meant); and, when the corpus is present, the list above is exactly its `error` rules.
+#[test]
+fn corpus_error_rules_say_what_was_expected() {
+    for src in CORPUS_ERRORS {
+        let out = render(src);
+        assert!(out.contains('^'), "{out}");
+        assert!(
+            out.contains("expected") || out.contains("did you mean"),
+            "{out}"
+        );
+    }
+    let Some(dir) = std::env::var_os("TENET_CORPUS") else {
+        return;
+    };
+    let tsv = std::path::Path::new(&dir).join("gsl/rules.tsv");
+    let text = std::fs::read_to_string(&tsv).unwrap();
+    let mut errors: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols.get(4) == Some(&"error")).then(|| cols[2])
+        })
+        .collect();
+    errors.sort_unstable();
+    let mut ours = CORPUS_ERRORS.to_vec();
+    ours.sort_unstable();
+    assert_eq!(errors, ours);
 }

@@ -71,15 +71,16 @@ fn the_documented_offender() {
     );
     assert!(trace.checks.is_empty());
     assert!(
-        trace.steps.iter().any(|s| s.starts_with("where ")),
+        trace.steps.iter().any(|s| s.starts_with("   where ")),
         "{:#?}",
         trace.steps
     );
+    // The deciding leaf is marked and names the element and the missing value.
     assert!(
-        trace
-            .steps
-            .iter()
-            .any(|s| s.contains("element document.Statement[1] -> false")),
+        trace.steps.iter().any(|s| s.starts_with("=> ")
+            && s.ends_with(
+                "Statement[1]: Condition.Bool.aws:SecureTransport = 'true' -> false (missing)"
+            )),
         "{:#?}",
         trace.steps
     );
