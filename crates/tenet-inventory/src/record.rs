@@ -140,6 +140,10 @@ pub struct Record {
     /// Suppressions the source found for this entity (Terraform comments, CloudFormation
     /// `Metadata`); applied by the findings stage, never by the source.
     pub suppressions: Vec<Suppression>,
+    /// Positions of parts of the entity in its file, for evidence: (entity path such as
+    /// `document.Statement[1]`, 1-based line, 1-based column). IaC sources fill it; exports
+    /// leave it empty.
+    pub locations: Vec<(String, usize, usize)>,
     body: Body,
 }
 
@@ -166,6 +170,7 @@ impl Record {
             name: name.into(),
             provenance,
             suppressions: Vec::new(),
+            locations: Vec::new(),
             body: Body::default(),
         }
     }

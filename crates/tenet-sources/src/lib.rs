@@ -3,8 +3,11 @@
 //!
 //! Today: `aws iam get-account-authorization-details` exports ([`gaad`]).
 
+pub mod cloudformation;
 mod error;
 pub mod gaad;
+mod iac;
+pub mod terraform;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -13,7 +16,68 @@ use std::path::Path;
 pub use error::SourceError;
 use tenet_inventory::Inventory;
 
-/// Loads one input file, detecting its kind by content.
+/// Options some inputs need.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Terraform variable files (`--var-file`), applied after `terraform.tfvars` and
+    /// `*.auto.tfvars`, in order.
+    pub var_files: Vec<std::path::PathBuf>,
+}
+
+/// Loads one input: a file (kind detected by extension and content) or a Terraform module
+/// directory (all its `.tf` files as one unit).
+pub fn load_input(path: &Path, options: &LoadOptions) -> Result<Inventory, SourceError> {
+    if path.is_dir() {
+        return terraform::load_module(path, None, &options.var_files);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".tf") {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        return terraform::load_module(dir, Some(vec![path.to_path_buf()]), &options.var_files);
+    }
+    if name.ends_with(".tf.json") {
+        return Err(SourceError::new(
+            path,
+            "Terraform JSON syntax (.tf.json) is not read yet; convert it to .tf or scan a plan (`terraform show -json`)",
+        ));
+    }
+    if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".template") {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SourceError::new(path, format!("cannot read: {e}")))?;
+        return cloudformation::load_str(path, &text);
+    }
+    // JSON: a CloudFormation template or an account export, told apart by the first 64 KiB.
+    let mut head = vec![0u8; 1 << 16];
+    let n = File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| SourceError::new(path, format!("cannot read: {e}")))?;
+    let head = String::from_utf8_lossy(&head[..n]);
+    let export = [
+        "\"UserDetailList\"",
+        "\"GroupDetailList\"",
+        "\"RoleDetailList\"",
+        "\"Policies\"",
+    ]
+    .iter()
+    .any(|k| head.contains(k));
+    let template = head.contains("\"AWSTemplateFormatVersion\"") || head.contains("\"Resources\"");
+    if template
+        && !(export && !head.contains("\"AWSTemplateFormatVersion\"") && !head.contains("\"Type\""))
+    {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SourceError::new(path, format!("cannot read: {e}")))?;
+        return cloudformation::load_str(path, &text);
+    }
+    load_path(path)
+}
+
+/// Loads one account-export file, detecting its kind by content.
 pub fn load_path(path: &Path) -> Result<Inventory, SourceError> {
     let file = File::open(path).map_err(|e| SourceError::new(path, format!("cannot read: {e}")))?;
     let mut r = BufReader::with_capacity(1 << 16, file);
