@@ -33,6 +33,8 @@ pub const DENY_SID: &str = "DenyAccessKeyActionsWithoutTls";
 pub struct FixOptions {
     /// Put the condition on the whole statement instead of splitting it or adding a Deny.
     pub whole_statement: bool,
+    /// Apply unsafe edits too; otherwise they are listed in [`Plan::skipped`] and left out.
+    pub allow_unsafe: bool,
 }
 
 /// Whether applying an edit can take away access that is not an access-key action over plain
@@ -96,6 +98,8 @@ pub struct Plan {
     /// Statements appended at the end (the covering Deny).
     pub append: Vec<Value>,
     pub edits: Vec<Edit>,
+    /// Unsafe edits left out because they were not allowed.
+    pub skipped: Vec<Edit>,
     /// The fixed document.
     pub document: Value,
     /// Characters of the fixed document excluding whitespace, as IAM counts them.
@@ -228,14 +232,20 @@ pub fn plan(
         .collect();
     let mut fixes: Vec<(usize, StatementFix)> = Vec::new();
     let mut edits = Vec::new();
+    let mut skipped = Vec::new();
     for &i in &wanted {
         let Some(s) = statements.get(i) else {
             return Err(Unfixable(format!(
                 "Statement[{i}] does not exist in the document"
             )));
         };
-        if let Some(fix) = plan_statement(i, s, &mut sids, opts, &mut edits)? {
-            fixes.push((i, fix));
+        let mut planned = Vec::new();
+        let fix = plan_statement(i, s, &mut sids, opts, &mut planned)?;
+        if planned.iter().any(|e| e.safety == Safety::Unsafe) && !opts.allow_unsafe {
+            skipped.extend(planned);
+        } else {
+            edits.extend(planned);
+            fixes.extend(fix.map(|f| (i, f)));
         }
     }
     let mut fixed = apply(doc, &fixes, &[]);
@@ -266,8 +276,7 @@ pub fn plan(
                         )));
                     }
                     check_condition_shape(orig, statements[orig])?;
-                    fixes.push((orig, StatementFix::Condition));
-                    edits.push(Edit {
+                    let edit = Edit {
                         statement: Some(orig),
                         safety: Safety::Unsafe,
                         description: format!(
@@ -278,11 +287,18 @@ pub fn plan(
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
-                    });
+                    };
+                    if opts.allow_unsafe {
+                        fixes.push((orig, StatementFix::Condition));
+                        edits.push(edit);
+                    } else {
+                        skipped.push(edit);
+                    }
                 }
                 fixes.sort_by_key(|(i, _)| *i);
             } else {
-                let sid = unique_sid(DENY_SID, &mut sids);
+                let mut taken = sids.clone();
+                let sid = unique_sid(DENY_SID, &mut taken);
                 let mut m = Map::new();
                 m.insert("Sid", Value::str(sid));
                 m.insert("Effect", Value::str("Deny"));
@@ -292,15 +308,20 @@ pub fn plan(
                 );
                 m.insert("Resource", Value::str("*"));
                 m.insert("Condition", condition_value("false"));
-                append.push(Value::Object(m));
-                edits.push(Edit {
+                let edit = Edit {
                     statement: None,
                     safety: Safety::Unsafe,
                     description: format!(
                         "add a Deny statement on {} when aws:SecureTransport is false (it also denies plain-HTTP use that other policies grant)",
                         remaining.join(", ")
                     ),
-                });
+                };
+                if opts.allow_unsafe {
+                    append.push(Value::Object(m));
+                    edits.push(edit);
+                } else {
+                    skipped.push(edit);
+                }
             }
             fixed = apply(doc, &fixes, &append);
         }
@@ -310,6 +331,7 @@ pub fn plan(
         statements: fixes,
         append,
         edits,
+        skipped,
         document: fixed,
         size,
     })

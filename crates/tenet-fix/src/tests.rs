@@ -5,6 +5,11 @@ use crate::plan::{FixOptions, PatternClass, Safety, StatementFix, classify, plan
 use crate::sites::fix_percent_encoded;
 use gsl::Value;
 
+const UNSAFE: FixOptions = FixOptions {
+    whole_statement: false,
+    allow_unsafe: true,
+};
+
 fn doc(text: &str) -> Value {
     Value::from_json(&serde_json::from_str(text).unwrap())
 }
@@ -186,6 +191,7 @@ fn whole_statement_on_request_is_unsafe() {
         false,
         FixOptions {
             whole_statement: true,
+            allow_unsafe: true,
         },
     )
     .unwrap();
@@ -203,7 +209,7 @@ fn wildcards_and_not_action_get_a_covering_deny() {
   {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
   {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}
 ]}"#;
-    let (fixed, edits) = fix(text, &[], true, FixOptions::default());
+    let (fixed, edits) = fix(text, &[], true, UNSAFE);
     assert_eq!(
         fixed,
         r#"{"Version": "2012-10-17", "Statement": [
@@ -230,7 +236,7 @@ fn literal_and_iam_aware_together() {
     // The literal rule's statement is split off; the wildcard left behind gets the Deny, for
     // the iam actions only.
     let text = r#"{"Statement": [{"Effect": "Allow", "Action": ["iam:*", "iam:CreateAccessKey"], "Resource": "*"}]}"#;
-    let (fixed, edits) = fix(text, &[0], true, FixOptions::default());
+    let (fixed, edits) = fix(text, &[0], true, UNSAFE);
     assert_eq!(
         fixed,
         r#"{"Statement": [{"Effect": "Allow", "Action": ["iam:*"], "Resource": "*"}, {"Effect": "Allow", "Action": ["iam:CreateAccessKey"], "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, {"Sid": "DenyAccessKeyActionsWithoutTls", "Effect": "Deny", "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:GetAccessKeyLastUsed", "iam:ListAccessKeys", "iam:UpdateAccessKey"], "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}"#
@@ -258,7 +264,7 @@ fn single_statement_object_becomes_a_list_only_when_needed() {
 #[test]
 fn idempotent() {
     let text = r#"{"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "iam:CreateAccessKey"], "Resource": "*"}, {"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
-    let (once, _) = fix(text, &[0], true, FixOptions::default());
+    let (once, _) = fix(text, &[0], true, UNSAFE);
     let p = plan(&doc(&once), &[], true, FixOptions::default()).unwrap();
     assert!(p.is_empty(), "{:?}", p.edits);
     assert_eq!(fix_text(&once, &p).unwrap(), once);
@@ -315,4 +321,16 @@ fn size_counts_non_whitespace() {
         r#"{"Statement":[{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#.len()
     );
     assert!(!p.over_limit());
+}
+
+#[test]
+fn unsafe_edits_are_skipped_unless_allowed() {
+    let text = r#"{"Statement": [{"Effect": "Allow", "Action": ["iam:*", "iam:CreateAccessKey"], "Resource": "*"}]}"#;
+    let p = plan(&doc(text), &[0], true, FixOptions::default()).unwrap();
+    // The safe split is made; the Deny is listed as skipped.
+    assert_eq!(p.statements.len(), 1);
+    assert!(p.append.is_empty());
+    assert_eq!(p.edits.len(), 1);
+    assert_eq!(p.skipped.len(), 1);
+    assert_eq!(p.skipped[0].safety, Safety::Unsafe);
 }

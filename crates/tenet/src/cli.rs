@@ -22,6 +22,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Validate rule files and print every error.
     Check(CheckArgs),
+    /// Fix the FAILs of rules with a fixer: a unified diff (default), --write, or --format cli.
+    Fix(FixArgs),
 }
 
 /// `--output FORMAT=PATH`.
@@ -135,6 +137,37 @@ pub struct CheckArgs {
     /// Validate this GSL text instead of (or besides) files.
     #[arg(long, value_name = "GSL")]
     pub logic: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixFormat {
+    /// A unified diff of the input files (with --write: the files are edited).
+    Diff,
+    /// An AWS CLI script that applies the fixes to the account (account exports only).
+    Cli,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FixArgs {
+    /// Input files or directories (account exports or policy documents; directories are searched
+    /// for .json files).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub selection: RuleSelection,
+    /// Edit the files in place (atomically) instead of printing a diff.
+    #[arg(long, conflicts_with = "format")]
+    pub write: bool,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = FixFormat::Diff)]
+    pub format: FixFormat,
+    /// Also apply unsafe edits (a covering Deny statement, conditions on whole statements).
+    #[arg(long = "unsafe")]
+    pub r#unsafe: bool,
+    /// Put the condition on a whole statement that mixes access-key actions with others, instead
+    /// of splitting it (unsafe: it restricts the other actions too; needs --unsafe).
+    #[arg(long)]
+    pub whole_statement: bool,
 }
 
 /// Parses argv; on a usage error prints clap's message and returns exit code 2 (0 for --help).

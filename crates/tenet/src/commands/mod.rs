@@ -1,6 +1,7 @@
 //! The verbs, one module each; each returns the process exit code. Shared helpers live here.
 
 mod check;
+mod fix;
 mod rules;
 mod scan;
 
@@ -21,6 +22,7 @@ pub fn run(cli: crate::cli::Cli) -> u8 {
         Command::Scan(a) => scan::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Check(a) => check::run(a),
+        Command::Fix(a) => fix::run(a),
     }
 }
 
