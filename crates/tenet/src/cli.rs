@@ -24,6 +24,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Fix the FAILs of rules with a fixer: a unified diff (default), --write, or --format cli.
     Fix(FixArgs),
+    /// List the entities a GSL query (`Entity where ...`, no `should`) selects in the inputs.
+    Query(QueryArgs),
+    /// Show how a rule reaches its outcome on each entity: every sub-expression with its values.
+    Explain(ExplainArgs),
+    /// Run rule fixtures (a spec.yaml per rule): expected outcome per entity; exit 1 on mismatch.
+    Test(TestArgs),
 }
 
 /// `--output FORMAT=PATH`.
@@ -137,6 +143,41 @@ pub struct CheckArgs {
     /// Validate this GSL text instead of (or besides) files.
     #[arg(long, value_name = "GSL")]
     pub logic: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct QueryArgs {
+    /// The query, e.g. `IamPolicy where document.Statement contain [Effect = 'Allow']`.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+    /// Input files or directories (as for `scan`).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// A rule id (built-in or from --rules), or GSL text.
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+    /// Input files or directories (as for `scan`).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Explain only the entity with this id (ARN) or name.
+    #[arg(long, value_name = "ID")]
+    pub entity: Option<String>,
+    /// The clock of before()/after(), as an ISO-8601 date (default: now).
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+    #[command(flatten)]
+    pub selection: RuleSelection,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TestArgs {
+    /// Fixture directories (searched for spec.yaml files) or spec files.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,9 +1,13 @@
 //! The verbs, one module each; each returns the process exit code. Shared helpers live here.
 
 mod check;
+mod explain;
 mod fix;
+mod query;
 mod rules;
 mod scan;
+mod subjects;
+mod test;
 
 use crate::cli::{Command, RuleSelection};
 use tenet_rules::{RuleMeta, RuleSet};
@@ -23,6 +27,9 @@ pub fn run(cli: crate::cli::Cli) -> u8 {
         Command::Rules(a) => rules::run(a),
         Command::Check(a) => check::run(a),
         Command::Fix(a) => fix::run(a),
+        Command::Query(a) => query::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Test(a) => test::run(a),
     }
 }
 

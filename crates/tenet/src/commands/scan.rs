@@ -19,7 +19,7 @@ const PROGRESS_RECORDS: usize = 5_000;
 
 /// Files named on the command line, with directories expanded to the `.json` files below them
 /// (sorted, so output order is stable).
-fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
