@@ -191,28 +191,55 @@ impl TlsReport {
 
 /// One sentence for a statement's verdicts: actions that share a reason are listed together,
 /// e.g. "`iam:*` grants iam:CreateAccessKey, iam:DeleteAccessKey without TLS (no
-/// aws:SecureTransport condition)"; groups are joined with "; ".
+/// aws:SecureTransport condition)"; actions named explicitly read "grants iam:CreateAccessKey,
+/// iam:ListAccessKeys without TLS (...)"; groups are joined with "; ".
 pub fn summarize(verdicts: &[ActionVerdict]) -> String {
-    // Each reason names its action; with the name taken out, reasons of one cause are equal.
-    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    // Each reason names its action; with the name taken out (but not from the quoted pattern
+    // that matched it), reasons of one cause are equal.
+    let mut groups: Vec<((String, String), Vec<&str>)> = Vec::new();
     for v in verdicts {
-        let template = v.reason.replace(v.action, "{}");
-        match groups.iter_mut().find(|(t, _)| *t == template) {
+        let (head, tail) = v.reason.split_once("; ").unwrap_or((&v.reason, ""));
+        let head = if head == format!("`{0}` grants {0}", v.action) {
+            "grants {}".to_string()
+        } else {
+            unquoted_placeholder(head, v.action)
+        };
+        let key = (head, unquoted_placeholder(tail, v.action));
+        match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, actions)) => actions.push(v.action),
-            None => groups.push((template, vec![v.action])),
+            None => groups.push((key, vec![v.action])),
         }
     }
     groups
         .iter()
-        .map(|(template, actions)| {
-            let text = template.replace("{}", &actions.join(", "));
-            match text.split_once("; ") {
-                Some((grant, why)) => format!("{grant} without TLS ({why})"),
-                None => format!("{text} without TLS"),
+        .map(|((head, tail), actions)| {
+            let list = actions.join(", ");
+            let head = head.replace("{}", &list);
+            if tail.is_empty() {
+                format!("{head} without TLS")
+            } else {
+                format!("{head} without TLS ({})", tail.replace("{}", &list))
             }
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// `text` with each occurrence of `action` that is not a quoted pattern (preceded by a
+/// backtick) replaced by `{}`.
+fn unquoted_placeholder(text: &str, action: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in text.match_indices(action) {
+        if text[..at].ends_with('`') {
+            continue;
+        }
+        out.push_str(&text[last..at]);
+        out.push_str("{}");
+        last = at + action.len();
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// Analyses a policy document: for each statement, which access-key actions it grants without

@@ -559,3 +559,37 @@ fn granted_over_any_transport_decides_relevance() {
     // Out of resource scope: nothing.
     assert!(granted_any(&allow(r#""iam:*""#, r#""arn:aws:s3:::b/*""#, None)).is_empty());
 }
+
+#[test]
+fn summaries_group_actions_by_cause() {
+    let summary = |json: &str| {
+        let r = run(json);
+        tenet_iam::summarize(&r.statements[0].granted_without_tls)
+    };
+    assert_eq!(
+        summary(&allow(
+            r#"["iam:CreateAccessKey","iam:listaccesskeys","iam:Delete*"]"#,
+            r#""*""#,
+            None
+        )),
+        "grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition); \
+         `iam:Delete*` grants iam:DeleteAccessKey without TLS (no aws:SecureTransport condition); \
+         `iam:listaccesskeys` grants iam:ListAccessKeys without TLS (no aws:SecureTransport condition)"
+    );
+    assert_eq!(
+        summary(&allow(
+            r#"["iam:CreateAccessKey","iam:UpdateAccessKey"]"#,
+            r#""*""#,
+            None
+        )),
+        "grants iam:CreateAccessKey, iam:UpdateAccessKey without TLS (no aws:SecureTransport condition)"
+    );
+    let deny = r#"{"Effect":"Deny","Action":"iam:CreateAccessKey","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#;
+    assert_eq!(
+        summary(&with_deny(r#""iam:*Access*""#, deny)),
+        "`iam:*Access*` grants iam:DeleteAccessKey, iam:GetAccessKeyLastUsed, iam:ListAccessKeys, \
+         iam:UpdateAccessKey without TLS (no aws:SecureTransport condition; Deny statement 1 does \
+         not cover it: its actions do not include iam:DeleteAccessKey, iam:GetAccessKeyLastUsed, \
+         iam:ListAccessKeys, iam:UpdateAccessKey)"
+    );
+}

@@ -111,7 +111,27 @@ fn unknown_rule_id_is_a_usage_error() {
 fn rules_lists_and_shows_the_builtin_rule() {
     let (code, out, _) = tenet(&["rules"]);
     assert_eq!(code, 0);
-    assert!(out.contains("D9.AWS.IAM.67  Low       IamPolicy"), "{out}");
+    let ids: Vec<&str> = out
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ID",
+            "D9.AWS.IAM.67",
+            "TN.AWS.IAM.67",
+            "TN.AWS.IAM.67.INLINE"
+        ]
+    );
+    assert!(
+        out.contains("\nTN.AWS.IAM.67.INLINE  Low       IamInlinePolicy  Ensure inline"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nD9.AWS.IAM.67         Low       IamPolicy        Ensure policy"),
+        "{out}"
+    );
     let (code, out, _) = tenet(&["rules", "D9.AWS.IAM.67"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("rule_d9_aws_iam_67", out);

@@ -203,7 +203,7 @@ fn conditions_that_restrict_nothing_fail() {
         "FAIL",
         "PASS",
         &[
-            "Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (`Bool` on aws:SecureTransport also holds for false)",
+            "Statement[0] (Sid Keys): grants iam:CreateAccessKey without TLS (`Bool` on aws:SecureTransport also holds for false)",
         ],
     );
     assert_eq!(
@@ -217,7 +217,7 @@ fn conditions_that_restrict_nothing_fail() {
         "FAIL",
         "FAIL",
         &[
-            "Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (`Null` on aws:SecureTransport also holds for false)",
+            "Statement[0] (Sid Keys): grants iam:CreateAccessKey without TLS (`Null` on aws:SecureTransport also holds for false)",
         ],
     );
     assert_eq!(
@@ -235,7 +235,7 @@ fn deny_with_another_condition_does_not_cover() {
         "FAIL",
         "FAIL",
         &[
-            "Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition; Deny statement 1 (DenyPlainHttp) does not cover it: it also requires `StringEquals` on aws:PrincipalTag/team, which may not hold)",
+            "Statement[0] (Sid Keys): grants iam:CreateAccessKey without TLS (no aws:SecureTransport condition; Deny statement 1 (DenyPlainHttp) does not cover it: it also requires `StringEquals` on aws:PrincipalTag/team, which may not hold)",
         ],
     );
 }
@@ -299,7 +299,7 @@ fn inline_policies_of_users_groups_and_roles() {
         s.messages(rule, role_buckets),
         [no_tls(
             "Statement[0] (Sid Buckets)",
-            "`lightsail:GetBucketAccessKeys` grants lightsail:GetBucketAccessKeys"
+            "grants lightsail:GetBucketAccessKeys"
         )]
     );
     // Only the inline rule applies to inline policies; no managed policy here.
@@ -327,7 +327,7 @@ fn text_report_shows_both_verdicts() {
         .expect("run tenet");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("\n  CloudGuard-compatible: PASS; IAM-aware: FAIL — Statement[0] (Sid Keys): `iam:CreateAccessKey` grants iam:CreateAccessKey without TLS (`Bool` on aws:SecureTransport also holds for false)\n"),
+        text.contains("\n  CloudGuard-compatible: PASS; IAM-aware: FAIL — Statement[0] (Sid Keys): grants iam:CreateAccessKey without TLS (`Bool` on aws:SecureTransport also holds for false)\n"),
         "{text}"
     );
 }

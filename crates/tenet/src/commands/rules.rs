@@ -39,16 +39,23 @@ fn list_rules(set: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
         .max()
         .unwrap_or(2)
         .max(2);
+    let e = set
+        .rules
+        .iter()
+        .map(|r| r.meta.entity.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     writeln!(
         out,
-        "{:<w$}  {:<8}  {:<10}  TITLE",
+        "{:<w$}  {:<8}  {:<e$}  TITLE",
         "ID", "SEVERITY", "ENTITY"
     )?;
     for r in &set.rules {
         let m = &r.meta;
         writeln!(
             out,
-            "{:<w$}  {:<8}  {:<10}  {}",
+            "{:<w$}  {:<8}  {:<e$}  {}",
             m.id,
             m.severity.as_str(),
             m.entity,
