@@ -74,11 +74,16 @@ pub fn load_input(path: &Path, options: &LoadOptions) -> Result<Inventory, Sourc
             .map_err(|e| SourceError::new(path, format!("cannot read: {e}")))?;
         return cloudformation::load_str(path, &text);
     }
-    load_path(path)
+    load_export(path)
 }
 
-/// Loads one account-export file, detecting its kind by content.
+/// Loads one input with default options (see [`load_input`]).
 pub fn load_path(path: &Path) -> Result<Inventory, SourceError> {
+    load_input(path, &LoadOptions::default())
+}
+
+/// Loads one account-export file.
+fn load_export(path: &Path) -> Result<Inventory, SourceError> {
     let file = File::open(path).map_err(|e| SourceError::new(path, format!("cannot read: {e}")))?;
     let mut r = BufReader::with_capacity(1 << 16, file);
     match first_byte(&mut r).map_err(|e| SourceError::new(path, format!("cannot read: {e}")))? {
