@@ -29,7 +29,7 @@ pub(crate) fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> 
             found.sort();
             if found.is_empty() {
                 return Err(format!(
-                    "{}: no .json files in this directory",
+                    "{}: no .json, .yaml, .yml, .template or .tf files in this directory",
                     input.display()
                 ));
             }
@@ -43,12 +43,33 @@ pub(crate) fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> 
     Ok(files)
 }
 
+/// Collects inputs below `dir`: a directory holding `.tf` files is one Terraform module (loaded
+/// as a unit, with nothing else below it); otherwise `.json`, `.yaml`, `.yml` and
+/// `.template` files (account exports and CloudFormation templates, told apart by content).
+/// Directories named `.terraform` (downloaded providers and modules) are skipped.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+        entries.push(entry?.path());
+    }
+    if entries
+        .iter()
+        .any(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
+    {
+        // Local modules below it are loaded through the root that calls them.
+        out.push(dir.to_path_buf());
+        return Ok(());
+    }
+    for path in entries {
         if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|x| x == "json") {
+            if path.file_name().is_some_and(|n| n != ".terraform") {
+                walk(&path, out)?;
+            }
+        } else if path
+            .extension()
+            .is_some_and(|x| x == "json" || x == "yaml" || x == "yml" || x == "template")
+            && !path.to_string_lossy().ends_with(".tf.json")
+        {
             out.push(path);
         }
     }
