@@ -163,3 +163,14 @@ fn terraform_local_modules_with_count_and_remote_module_warning() {
     }
     assert!(d.contains("module.remote: module source `terraform-aws-modules/iam/aws` is not local and is not fetched; its IAM resources are not checked"), "{d}");
 }
+
+#[test]
+fn terraform_unknown_interpolated_into_heredoc_json_is_unknown_in_place() {
+    let d = dump(&load("terraform/heredoc_unknown"));
+    let p = line_of(&d, "IamPolicy aws_iam_policy.p @3:1");
+    assert!(
+        p.contains(r#"{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":{"$unknown":"variable account is not set and has no default"}}"#),
+        "{p}"
+    );
+    assert!(d.contains("  document.Statement[0] @9:5\n"), "{d}");
+}

@@ -313,7 +313,9 @@ impl JsonReader<'_> {
         loop {
             let start = self.i;
             while let Some(&c) = self.b.get(self.i) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
+                // \u{1} and \u{2} delimit Terraform's unknown-value markers (see
+                // `terraform::hcl_eval`), which may sit inside interpolated JSON strings.
+                if c == b'"' || c == b'\\' || (c < 0x20 && c != 1 && c != 2) {
                     break;
                 }
                 self.i += 1;
