@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 fn corpus_file() -> PathBuf {
     match std::env::var_os("TENET_CORPUS") {
-        Some(dir) => PathBuf::from(dir).join("rules.tsv"),
+        Some(dir) => PathBuf::from(dir).join("gsl/rules.tsv"),
         None => {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/gsl/rules.tsv")
         }
