@@ -49,8 +49,8 @@ fn policy(i: usize) -> Value {
         "name": format!("policy-{i}"),
         "arn": format!("arn:aws:iam::111122223333:policy/policy-{i}"),
         "document": {"Version": "2012-10-17", "Statement": statements},
-        "users": attached(i % 3 != 0),
-        "groups": attached(i % 7 == 0),
+        "users": attached(!i.is_multiple_of(3)),
+        "groups": attached(i.is_multiple_of(7)),
         "roles": attached(false),
     });
     Value::from_json(&v)
