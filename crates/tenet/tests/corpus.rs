@@ -28,26 +28,26 @@ fn corpus() -> Option<PathBuf> {
     None
 }
 
-fn d9_aws_iam_67() -> tenet_rules::CompiledRuleEntry {
+fn builtin_rule(id: &str) -> tenet_rules::CompiledRuleEntry {
     let metas = tenet_rules::builtin().unwrap();
     let mut set =
         tenet_rules::RuleSet::compile(metas, Vec::new(), &tenet_rules::functions()).unwrap();
-    let i = set
-        .rules
-        .iter()
-        .position(|r| r.meta.id == "D9.AWS.IAM.67")
-        .unwrap();
+    let i = set.rules.iter().position(|r| r.meta.id == id).unwrap();
     set.rules.swap_remove(i)
 }
 
-/// Every current AWS managed policy, evaluated as if attached to a user: exactly 12 FAIL with the
-/// published regex (the literal-match count; see iam.md for the ones it misses).
-#[test]
-fn aws_managed_policies_literal_match_count() {
-    let Some(dir) = corpus() else { return };
+fn d9_aws_iam_67() -> tenet_rules::CompiledRuleEntry {
+    builtin_rule("D9.AWS.IAM.67")
+}
+
+/// Outcomes of `rule` on every current AWS managed policy, each evaluated as if attached to a
+/// user: (failing names sorted, pass count, skip count, current count).
+fn aws_managed_outcomes(
+    dir: &std::path::Path,
+    rule: &tenet_rules::CompiledRuleEntry,
+) -> (Vec<String>, usize, usize, usize) {
     let dir = dir.join("aws-managed");
     let sources = std::fs::read_to_string(dir.join("SOURCES.tsv")).unwrap();
-    let rule = d9_aws_iam_67();
     let cx = gsl::EvalContext::new();
     let (mut pass, mut skip, mut failing) = (0, 0, Vec::new());
     let mut current = 0;
@@ -75,6 +75,15 @@ fn aws_managed_policies_literal_match_count() {
         }
     }
     failing.sort();
+    (failing, pass, skip, current)
+}
+
+/// Every current AWS managed policy, evaluated as if attached to a user: exactly 12 FAIL with the
+/// published regex (the literal-match count; see iam.md for the ones it misses).
+#[test]
+fn aws_managed_policies_literal_match_count() {
+    let Some(dir) = corpus() else { return };
+    let (failing, pass, skip, current) = aws_managed_outcomes(&dir, &d9_aws_iam_67());
     eprintln!(
         "aws-managed: {current} current policies: {} FAIL, {pass} PASS, {skip} SKIP",
         failing.len()
@@ -148,4 +157,51 @@ fn account_exports_scan_or_are_refused_clearly() {
     // The two api-responses files are GetPolicyVersion responses, not exports.
     assert_eq!(refused, 2);
     assert_eq!(scanned, files.len() - 2);
+}
+
+/// TN.AWS.IAM.67 on every current AWS managed policy, as if attached to a user: what the
+/// policies really grant (wildcards, NotAction, resource scope) without TLS.
+#[test]
+fn aws_managed_policies_iam_aware_count() {
+    let Some(dir) = corpus() else { return };
+    let (failing, pass, skip, current) = aws_managed_outcomes(&dir, &builtin_rule("TN.AWS.IAM.67"));
+    eprintln!(
+        "aws-managed: {current} current policies: TN.AWS.IAM.67 {} FAIL, {pass} PASS, {skip} SKIP",
+        failing.len()
+    );
+    // Every D9.AWS.IAM.67 failure, plus what the literal regex misses: `*` (AdministratorAccess),
+    // `iam:*`/`iam:Get*`/`iam:List*` (IAMFullAccess, IAMReadOnlyAccess, ViewOnlyAccess, ...),
+    // NotAction (PowerUserAccess), a condition on another key (AWSMcpServiceActionsFullAccess).
+    assert_eq!(
+        failing,
+        vec![
+            "AWSAuditManagerServiceRolePolicy",
+            "AWSCodeCommitFullAccess",
+            "AWSCodeCommitPowerUser",
+            "AWSCodeCommitReadOnly",
+            "AWSConfigServiceRolePolicy",
+            "AWSElasticBeanstalkRoleCore",
+            "AWSMcpServiceActionsFullAccess",
+            "AWSPartnerLedSupportReadOnlyAccess",
+            "AWSQuickSightListIAM",
+            "AWSSupportServiceRolePolicy",
+            "AWS_ConfigRole",
+            "AccessAnalyzerServiceRolePolicy",
+            "AdministratorAccess",
+            "AmazonLaunchWizardFullAccessV2",
+            "IAMFullAccess",
+            "IAMReadOnlyAccess",
+            "PowerUserAccess",
+            "ReadOnlyAccess",
+            "SecurityAudit",
+            "SupportUser",
+            "SystemAdministrator",
+            "ViewOnlyAccess",
+            "WellArchitectedAgentResourceScanning",
+        ]
+    );
+    let d9 = aws_managed_outcomes(&dir, &d9_aws_iam_67()).0;
+    assert!(d9.iter().all(|p| failing.contains(p)), "{d9:?}");
+    // No AWS managed policy that grants access-key actions enforces TLS.
+    assert_eq!((pass, skip, current), (0, 1548, 1571));
 }
