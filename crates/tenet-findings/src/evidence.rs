@@ -20,6 +20,13 @@ pub struct Expectation {
     pub actual: Option<serde_json::Value>,
 }
 
+/// Where an element is written in the entity's source file (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
 /// One reason for a FAIL (or UNKNOWN).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evidence {
@@ -39,6 +46,10 @@ pub struct Evidence {
     pub failed: Vec<Expectation>,
     /// One sentence for people.
     pub message: String,
+    /// Where the offending element (the statement) is written, in the entity's file, when the
+    /// source records it (Terraform, CloudFormation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Position>,
 }
 
 impl Evidence {
@@ -92,6 +103,7 @@ pub(crate) fn from_trace(trace: &Trace, outcome: &Outcome) -> Vec<Evidence> {
                 matched: Vec::new(),
                 failed,
                 message,
+                location: None,
             });
         }
     }
@@ -103,9 +115,27 @@ pub(crate) fn from_trace(trace: &Trace, outcome: &Outcome) -> Vec<Evidence> {
             matched: Vec::new(),
             failed: Vec::new(),
             message: format!("unknown: {reason}"),
+            location: None,
         });
     }
     out
+}
+
+/// Fills each evidence item's position from the record's element locations: the deepest
+/// recorded element that contains the evidence path (`document.Statement[1]` for
+/// `document.Statement[1].Action`).
+pub(crate) fn locate(evidence: &mut [Evidence], locations: &[(String, usize, usize)]) {
+    for ev in evidence.iter_mut().filter(|e| !e.path.is_empty()) {
+        ev.location = locations
+            .iter()
+            .filter(|(p, ..)| {
+                ev.path
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            })
+            .max_by_key(|(p, ..)| p.len())
+            .map(|&(_, line, column)| Position { line, column });
+    }
 }
 
 /// One evidence item per `{statement, path, sid, actions, message}` object in the check's value
@@ -143,6 +173,7 @@ fn statement_verdicts(c: &Check) -> Vec<Evidence> {
                 sid: item.get("sid").and_then(Value::as_str).map(str::to_string),
                 failed: Vec::new(),
                 message: String::new(),
+                location: None,
             };
             ev.message = format!("{}: {message}", ev.subject());
             Some(ev)
@@ -185,6 +216,7 @@ fn from_offender(o: &Offender) -> Evidence {
         matched,
         failed,
         message: String::new(),
+        location: None,
     };
     ev.message = describe(&ev);
     ev

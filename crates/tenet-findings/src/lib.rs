@@ -10,7 +10,7 @@ mod model;
 mod scan;
 mod suppress;
 
-pub use evidence::{Evidence, Expectation, Observation};
+pub use evidence::{Evidence, Expectation, Observation, Position};
 pub use model::{
     Attachment, EntityRef, Related, Report, RuleResult, Summary, Suppressed, SuppressionKind,
 };

@@ -128,7 +128,9 @@ fn evaluate_record(
             Outcome::Pass | Outcome::Skip => Vec::new(),
             Outcome::Fail | Outcome::Unknown(_) => {
                 let (_, trace) = logic.explain(&entity.value, cx);
-                evidence::from_trace(&trace, &outcome)
+                let mut ev = evidence::from_trace(&trace, &outcome);
+                evidence::locate(&mut ev, &record.locations);
+                ev
             }
         };
         // Extension functions' notes (e.g. an undocumented but working TLS condition) do not

@@ -1,6 +1,6 @@
 //! Small pieces several formats share, so that they say the same thing the same way.
 
-use tenet_findings::{Report, RuleResult};
+use tenet_findings::{EntityRef, Evidence, Report, RuleResult};
 use tenet_inventory::Provenance;
 use tenet_rules::RuleMeta;
 
@@ -19,9 +19,41 @@ pub fn location(p: &Provenance) -> String {
     }
 }
 
+/// `path:line:col` of the statement an evidence item names, when its source recorded it.
+pub fn evidence_location(p: &Provenance, ev: &Evidence) -> Option<String> {
+    match (p, ev.location) {
+        (Provenance::File { path, .. }, Some(at)) => {
+            Some(format!("{}:{}:{}", path.display(), at.line, at.column))
+        }
+        _ => None,
+    }
+}
+
+/// An evidence item's message, followed by where its statement is written when known.
+pub fn evidence_line(p: &Provenance, ev: &Evidence) -> String {
+    match evidence_location(p, ev) {
+        Some(at) => format!("{} ({at})", ev.message),
+        None => ev.message.clone(),
+    }
+}
+
+/// Where a result points for formats with one location per result: the first offending
+/// statement whose position the source recorded, else the entity.
+pub fn result_provenance(e: &EntityRef, r: &RuleResult) -> Provenance {
+    match (&e.provenance, r.evidence.iter().find_map(|ev| ev.location)) {
+        (Provenance::File { path, .. }, Some(at)) => Provenance::File {
+            path: path.clone(),
+            line: Some(at.line),
+            column: Some(at.column),
+        },
+        (p, _) => p.clone(),
+    }
+}
+
 /// One line per evidence item, or the UNKNOWN reason, or the suppression, for messages.
 pub fn message(report: &Report, r: &RuleResult) -> String {
-    let mut lines: Vec<String> = r.evidence.iter().map(|e| e.message.clone()).collect();
+    let p = &report.entities[r.entity].provenance;
+    let mut lines: Vec<String> = r.evidence.iter().map(|e| evidence_line(p, e)).collect();
     if let gsl::Outcome::Unknown(reason) = &r.outcome
         && !lines.iter().any(|l| l.contains(reason.as_str()))
     {

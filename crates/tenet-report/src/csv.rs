@@ -47,7 +47,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
             e.name.as_str(),
             r.label(),
             r.outcome.label(),
-            common::location(&e.provenance).as_str(),
+            common::location(&common::result_provenance(e, r)).as_str(),
             rule.frameworks.join("; ").as_str(),
             message.as_str(),
             suppression.as_str(),

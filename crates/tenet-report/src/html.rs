@@ -215,7 +215,11 @@ fn result(out: &mut String, report: &Report, r: &RuleResult) {
         );
     }
     out.push_str("</dl>");
-    let mut lines: Vec<String> = r.evidence.iter().map(|ev| ev.message.clone()).collect();
+    let mut lines: Vec<String> = r
+        .evidence
+        .iter()
+        .map(|ev| common::evidence_line(&e.provenance, ev))
+        .collect();
     if let gsl::Outcome::Unknown(reason) = &r.outcome
         && !lines.iter().any(|l| l.contains(reason.as_str()))
     {

@@ -55,7 +55,9 @@ fn case<W: io::Write>(w: &mut Writer<W>, report: &Report, r: &RuleResult) -> io:
     };
     start.push_attribute(("name", name.as_str()));
     start.push_attribute(("classname", rule.id.as_str()));
-    if let tenet_inventory::Provenance::File { path, line, .. } = &entity.provenance {
+    if let tenet_inventory::Provenance::File { path, line, .. } =
+        &common::result_provenance(entity, r)
+    {
         start.push_attribute(("file", path.display().to_string().as_str()));
         if let Some(l) = line {
             start.push_attribute(("line", l.to_string().as_str()));

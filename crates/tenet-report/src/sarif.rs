@@ -293,7 +293,7 @@ fn result(report: &Report, r: &RuleResult) -> SarifResult {
     if let (true, Some(fix)) = (failed, common::fix(rule, r)) {
         text.push_str(&format!("\nFix: {fix}"));
     }
-    let physical_location = physical(&entity.provenance);
+    let physical_location = physical(&common::result_provenance(entity, r));
     let suppressions = r
         .suppressed
         .iter()

@@ -118,7 +118,11 @@ fn finding(
         writeln!(out, "  attached to: {}", list.join(", "))?;
     }
     for ev in &r.evidence {
-        writeln!(out, "  - {}", ev.message)?;
+        writeln!(
+            out,
+            "  - {}",
+            crate::common::evidence_line(&entity.provenance, ev)
+        )?;
     }
     // The counterpart rule judged the same entity differently: show both verdicts.
     if let Some(rel) = related {

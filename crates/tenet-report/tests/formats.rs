@@ -8,7 +8,7 @@ use gsl::Outcome;
 use std::path::Path;
 use std::sync::Arc;
 use tenet_findings::{
-    Attachment, EntityRef, Evidence, Report, RuleResult, Suppressed, SuppressionKind,
+    Attachment, EntityRef, Evidence, Position, Report, RuleResult, Suppressed, SuppressionKind,
 };
 use tenet_inventory::{Date, Provenance};
 use tenet_report::Format;
@@ -60,6 +60,10 @@ fn report() -> Report {
         matched: Vec::new(),
         failed: Vec::new(),
         message: "Statement[1] (Sid Keys): requires <TLS> & more".into(),
+        location: Some(Position {
+            line: 19,
+            column: 5,
+        }),
     }];
     let result = |rule, entity, outcome, suppressed| RuleResult {
         rule,
@@ -165,9 +169,10 @@ fn sarif_validates_and_maps_every_kind_of_result() {
         loc["physicalLocation"]["artifactLocation"]["uri"],
         "infra/main%20tf/iam.tf"
     );
+    // The region is the offending statement (the entity itself starts at 12:3).
     assert_eq!(
         loc["physicalLocation"]["region"],
-        serde_json::json!({"startLine": 12, "startColumn": 3})
+        serde_json::json!({"startLine": 19, "startColumn": 5})
     );
     assert_eq!(
         loc["logicalLocations"][0]["fullyQualifiedName"],
@@ -234,6 +239,12 @@ fn json_shows_suppressed_with_reason_and_original_outcome() {
         doc["results"][4]["suppression"],
         serde_json::json!({"kind": "source", "reason": "break-glass", "origin": "main.tf:3", "originalOutcome": "FAIL", "expires": "2999-01-01"})
     );
+    // The statement's position sits on the evidence; the entity's under entity.source.
+    assert_eq!(
+        doc["results"][0]["evidence"][0]["location"],
+        serde_json::json!({"line": 19, "column": 5})
+    );
+    assert_eq!(doc["results"][0]["entity"]["source"]["line"], 12);
     assert_eq!(doc["summary"]["SUPPRESSED"], 2);
     assert_eq!(doc["summary"]["FAIL"], 1);
     assert_eq!(doc["summary"]["total"], 6);

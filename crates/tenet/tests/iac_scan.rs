@@ -15,6 +15,10 @@ fn fixtures(p: &str) -> PathBuf {
 
 /// (exit code, [(outcome, entity id, line, column)]) of D9.AWS.IAM.67.
 fn scan(p: &str) -> (i32, Vec<(String, String, u64, u64)>) {
+    scan_with(p, &[])
+}
+
+fn scan_with(p: &str, extra: &[&str]) -> (i32, Vec<(String, String, u64, u64)>) {
     let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
         .args([
             "scan",
@@ -24,6 +28,7 @@ fn scan(p: &str) -> (i32, Vec<(String, String, u64, u64)>) {
             "--format",
             "json",
         ])
+        .args(extra)
         .output()
         .expect("run tenet");
     let json: Value = serde_json::from_slice(&out.stdout)
@@ -92,4 +97,101 @@ fn cloudformation_json_and_yaml_with_branches_and_unknowns() {
             row("UNKNOWN", "Imported", 17, 5),
         ]
     );
+}
+
+#[test]
+fn terraform_var_files_apply_after_tfvars_and_auto_tfvars_in_order() {
+    let var = |f: &str| {
+        fixtures(&format!("terraform/vars/{f}"))
+            .display()
+            .to_string()
+    };
+    // terraform.tfvars sets the prefix, keys.auto.tfvars the action; the default keeps TLS off.
+    let (code, rows) = scan("terraform/vars");
+    assert_eq!(code, 1);
+    assert_eq!(rows, [row("FAIL", "aws_iam_policy.keys", 16, 1)]);
+    let (prod, name) = (var("prod.tfvars"), var("name.tfvars"));
+    let (code, rows) = scan_with("terraform/vars", &["--var-file", &prod]);
+    assert_eq!(code, 0);
+    assert_eq!(rows, [row("PASS", "aws_iam_policy.keys", 16, 1)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["scan", fixtures("terraform/vars").to_str().unwrap()])
+        .args(["--rule", "D9.AWS.IAM.67", "--format", "json"])
+        .args(["--var-file", &prod, "--var-file", &name])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["results"][0]["entity"]["name"], "prod-keys");
+    assert_eq!(
+        json["results"][0]["entity"]["attachedTo"][0]["name"],
+        "prod-u"
+    );
+    // A missing variable file is an input error (exit 2) naming the file.
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["scan", fixtures("terraform/vars").to_str().unwrap()])
+        .args(["--var-file", "no-such.tfvars"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such.tfvars: cannot read"), "{err}");
+}
+
+#[test]
+fn findings_name_the_offending_statement_position() {
+    let file = fixtures("terraform/basic/main.tf");
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["scan", fixtures("terraform/basic").to_str().unwrap()])
+        .args(["--rule", "D9.AWS.IAM.67", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json_policy = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["entity"]["id"] == "aws_iam_policy.json")
+        .unwrap();
+    // The resource starts at 38:1; its second jsonencode statement at 44:7.
+    assert_eq!(json_policy["entity"]["source"]["line"], 38);
+    assert_eq!(json_policy["evidence"][0]["path"], "document.Statement[1]");
+    assert_eq!(
+        json_policy["evidence"][0]["location"],
+        serde_json::json!({"line": 44, "column": 7})
+    );
+    // Text names file:line:col of the statement; SARIF's region is the statement.
+    let text = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["scan", fixtures("terraform/basic").to_str().unwrap()])
+        .args(["--rule", "D9.AWS.IAM.67", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!(
+            "- Statement[1]: matches iam:CreateAccessKey; requires Condition.Bool.aws:SecureTransport = 'true' (found: missing) ({}:44:7)",
+            file.display()
+        )),
+        "{text}"
+    );
+    let sarif = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["scan", fixtures("terraform/basic").to_str().unwrap()])
+        .args(["--rule", "D9.AWS.IAM.67", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let regions: Vec<(u64, u64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let reg = &r["locations"][0]["physicalLocation"]["region"];
+            (
+                reg["startLine"].as_u64().unwrap(),
+                reg["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // aws_iam_policy.doc: its failing statement (an override from jsonencode) has no recorded
+    // position, so the region is the resource.
+    assert_eq!(regions, [(44, 7), (107, 1)]);
 }
