@@ -39,11 +39,17 @@ pub(crate) fn document(raw: &str) -> Doc {
         Ok(s) => s,
         Err(e) => return Doc::Invalid(format!("unreadable document string: {e}")),
     };
+    document_string(&text)
+}
+
+/// Decodes one document given as a string, as the IAM API returns it (percent-encoded, or
+/// already JSON text): compact JSON text, or why it could not be read.
+pub(crate) fn document_string(text: &str) -> Doc {
     let trimmed = text.trim_start();
     let (json, how): (Cow<str>, &str) = if trimmed.starts_with('{') {
         (Cow::Borrowed(trimmed), "the document string")
     } else {
-        match percent_decode_str(&text).decode_utf8() {
+        match percent_decode_str(text).decode_utf8() {
             Ok(s) => (s, "the percent-decoded document"),
             Err(_) => {
                 return Doc::Invalid("the percent-decoded document is not UTF-8".into());

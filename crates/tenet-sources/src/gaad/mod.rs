@@ -30,6 +30,16 @@ use tenet_inventory::{Inventory, Provenance, Raw, RawPath, Record, Seg, Warning}
 use crate::SourceError;
 use page::{Identity, Kind, Page, Policy, Step, Top};
 
+/// Decodes a policy document as the IAM API returns it (GAAD, GetPolicyVersion): a string that
+/// is JSON text, or percent-encoded JSON decoded exactly once. Returns compact JSON text, or why
+/// the document cannot be read. The same rule the export loader applies.
+pub fn decode_document(text: &str) -> Result<String, String> {
+    match decode::document_string(text) {
+        decode::Doc::Json(json) => Ok(json),
+        decode::Doc::Invalid(why) => Err(why),
+    }
+}
+
 /// Loads an export held in memory.
 pub fn load_bytes(origin: &Path, bytes: &[u8]) -> Result<Inventory, SourceError> {
     let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Top>();
