@@ -66,6 +66,11 @@ pub fn load_input(path: &Path, options: &LoadOptions) -> Result<Inventory, Sourc
     ]
     .iter()
     .any(|k| head.contains(k));
+    if terraform::plan::looks_like_plan(&head) {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SourceError::new(path, format!("cannot read: {e}")))?;
+        return terraform::plan::load_plan(path, &text);
+    }
     let template = head.contains("\"AWSTemplateFormatVersion\"") || head.contains("\"Resources\"");
     if template
         && !(export && !head.contains("\"AWSTemplateFormatVersion\"") && !head.contains("\"Type\""))

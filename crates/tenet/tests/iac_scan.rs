@@ -195,3 +195,181 @@ fn findings_name_the_offending_statement_position() {
     // position, so the region is the resource.
     assert_eq!(regions, [(44, 7), (107, 1)]);
 }
+
+/// (outcome, id, attached-to names, reason) of every result of `tenet scan PLAN`.
+fn scan_plan(plan: &std::path::Path) -> Vec<(String, String, String, String)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["scan", plan.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let attached: Vec<String> = r["entity"]["attachedTo"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|x| {
+                            format!(
+                                "{} {}",
+                                x["kind"].as_str().unwrap(),
+                                x["name"].as_str().unwrap()
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                format!(
+                    "{} {}",
+                    r["rule"].as_str().unwrap(),
+                    r["outcome"].as_str().unwrap()
+                ),
+                r["entity"]["id"].as_str().unwrap().to_string(),
+                attached.join(", "),
+                r["reason"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn terraform_plan_json_rendered_documents_unknowns_and_attachments() {
+    let rows = scan_plan(&fixtures("terraform-plans/plan.json"));
+    let r = |o: &str, id: &str, a: &str, why: &str| {
+        (
+            o.to_string(),
+            id.to_string(),
+            a.to_string(),
+            why.to_string(),
+        )
+    };
+    let unknown = "the document of `aws_iam_policy.self` is known only after apply (terraform plan: after_unknown.policy)";
+    assert_eq!(
+        rows,
+        [
+            r("D9.AWS.IAM.67 PASS", "aws_iam_policy.doc", "role ci", ""),
+            r("TN.AWS.IAM.67 PASS", "aws_iam_policy.doc", "role ci", ""),
+            r(
+                "D9.AWS.IAM.67 FAIL",
+                "aws_iam_policy.json",
+                "user alice",
+                ""
+            ),
+            r(
+                "TN.AWS.IAM.67 FAIL",
+                "aws_iam_policy.json",
+                "user alice",
+                ""
+            ),
+            r(
+                "D9.AWS.IAM.67 UNKNOWN",
+                "aws_iam_policy.self",
+                "role ci",
+                unknown
+            ),
+            r(
+                "TN.AWS.IAM.67 UNKNOWN",
+                "aws_iam_policy.self",
+                "role ci",
+                unknown
+            ),
+            r(
+                "D9.AWS.IAM.67 FAIL",
+                "module.keys[0].aws_iam_policy.p",
+                "group devs-0",
+                ""
+            ),
+            r(
+                "TN.AWS.IAM.67 FAIL",
+                "module.keys[0].aws_iam_policy.p",
+                "group devs-0",
+                ""
+            ),
+            r(
+                "D9.AWS.IAM.67 FAIL",
+                "module.keys[1].aws_iam_policy.p",
+                "group devs-1",
+                ""
+            ),
+            r(
+                "TN.AWS.IAM.67 FAIL",
+                "module.keys[1].aws_iam_policy.p",
+                "group devs-1",
+                ""
+            ),
+            r(
+                "TN.AWS.IAM.67.INLINE FAIL",
+                "aws_iam_role.ci/inline/inline",
+                "role ci",
+                ""
+            ),
+        ]
+    );
+}
+
+#[test]
+fn terraform_plan_next_to_its_configuration_points_at_the_source() {
+    let dir = std::env::temp_dir().join(format!("tenet-plan-{}", std::process::id()));
+    let src = fixtures("terraform-plans/src/plan");
+    std::fs::create_dir_all(dir.join("modules/keys")).unwrap();
+    for f in ["main.tf", "modules/keys/main.tf"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::copy(fixtures("terraform-plans/plan.json"), dir.join("plan.json")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["scan", dir.join("plan.json").to_str().unwrap()])
+        .args(["--rule", "D9.AWS.IAM.67", "--format", "json"])
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let at: Vec<(String, String, u64, u64)> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "FAIL")
+        .map(|r| {
+            let src = &r["entity"]["source"];
+            let ev = &r["evidence"][0]["location"];
+            (
+                r["entity"]["id"].as_str().unwrap().to_string(),
+                src["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit("tenet-plan-")
+                    .next()
+                    .unwrap()
+                    .split_once('/')
+                    .unwrap()
+                    .1
+                    .to_string(),
+                src["line"].as_u64().unwrap() * 1000 + src["column"].as_u64().unwrap(),
+                ev["line"].as_u64().unwrap() * 1000 + ev["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let row = |id: &str, f: &str, res: u64, st: u64| (id.to_string(), f.to_string(), res, st);
+    assert_eq!(
+        at,
+        [
+            row("aws_iam_policy.json", "main.tf", 20_001, 26_007),
+            row(
+                "module.keys[0].aws_iam_policy.p",
+                "./modules/keys/main.tf",
+                8_001,
+                12_018
+            ),
+            row(
+                "module.keys[1].aws_iam_policy.p",
+                "./modules/keys/main.tf",
+                8_001,
+                12_018
+            ),
+        ]
+    );
+}

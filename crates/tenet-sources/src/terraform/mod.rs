@@ -12,6 +12,7 @@
 mod functions;
 mod hcl_eval;
 mod module;
+pub mod plan;
 mod policy_document;
 mod resources;
 
