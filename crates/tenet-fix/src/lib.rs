@@ -9,6 +9,7 @@
 //!
 //! Nothing here does I/O; nothing panics on input.
 
+pub mod hcl;
 pub mod json;
 pub mod plan;
 pub mod script;
@@ -18,5 +19,7 @@ pub use plan::{
     Edit, FixOptions, MANAGED_POLICY_LIMIT, Plan, Safety, StatementFix, Unfixable, plan,
 };
 
+#[cfg(test)]
+mod hcl_tests;
 #[cfg(test)]
 mod tests;
