@@ -243,7 +243,12 @@ fn five_versions_delete_the_oldest_non_default_never_the_default() {
             ("v6".into(), true)
         ]
     );
-    assert_eq!(session.still_failing(&rules, &[arn.clone()]).unwrap(), []);
+    assert_eq!(
+        session
+            .still_failing(&rules, std::slice::from_ref(&arn))
+            .unwrap(),
+        []
+    );
 }
 
 #[test]
@@ -385,8 +390,8 @@ fn aws_managed_policies_only_through_a_copy() {
             "would detach the original from role ci",
         ]
     );
-    assert_eq!(acct.attached("user", "dave"), [original.clone()]);
-    assert_eq!(acct.attached("role", "ci"), [original.clone()]);
+    assert_eq!(acct.attached("user", "dave"), [original.as_str()]);
+    assert_eq!(acct.attached("role", "ci"), [original.as_str()]);
 
     // With the flag: the copy is attached, the original detached, the original never edited.
     let done = session.apply_fixes(
@@ -410,8 +415,8 @@ fn aws_managed_policies_only_through_a_copy() {
             ),
         ]
     );
-    assert_eq!(acct.attached("user", "dave"), [copy.clone()]);
-    assert_eq!(acct.attached("role", "ci"), [copy.clone()]);
+    assert_eq!(acct.attached("user", "dave"), [copy.as_str()]);
+    assert_eq!(acct.attached("role", "ci"), [copy.as_str()]);
     assert_eq!(acct.versions(&original), versions_before);
     assert_eq!(
         session

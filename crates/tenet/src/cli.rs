@@ -88,11 +88,38 @@ pub struct RuleSelection {
     pub only: Vec<String>,
 }
 
+/// `--aws` and how to reach the account.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LiveArgs {
+    /// Read the account through the AWS API (GetAccountAuthorizationDetails) instead of files.
+    /// Credentials are found the standard way: environment, profiles, SSO, instance roles.
+    #[arg(long, conflicts_with = "inputs")]
+    pub aws: bool,
+    /// AWS profile to use (with --aws).
+    #[arg(long, value_name = "NAME", requires = "aws")]
+    pub profile: Option<String>,
+    /// Signing region (with --aws; IAM is global; default: the configured one, else us-east-1).
+    #[arg(long, value_name = "REGION", requires = "aws")]
+    pub region: Option<String>,
+    /// IAM endpoint, e.g. a local emulator (with --aws).
+    #[arg(long, value_name = "URL", requires = "aws")]
+    pub endpoint_url: Option<String>,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct ScanArgs {
     /// Input files or directories (directories are searched for .json files).
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "aws", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// With --aws: also write what was read as a standard export file, for later offline scans.
+    #[arg(long, value_name = "FILE", requires = "aws")]
+    pub save_export: Option<PathBuf>,
+    /// Terraform variable file, applied after terraform.tfvars and *.auto.tfvars (repeatable;
+    /// later files win), as `terraform plan -var-file` does.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     #[command(flatten)]
     pub selection: RuleSelection,
     /// Format on stdout: text (default), json, sarif, junit, csv or html.
@@ -192,10 +219,19 @@ pub enum FixFormat {
 pub struct FixArgs {
     /// Input files or directories (account exports or policy documents; directories are searched
     /// for .json files).
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "aws", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub selection: RuleSelection,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// With --aws: write the fixes to the account (default: a dry run that shows the steps).
+    #[arg(long, requires = "aws")]
+    pub apply: bool,
+    /// With --aws: fix AWS managed policies by attaching a customer managed copy with the fix
+    /// and detaching the original (they cannot be edited).
+    #[arg(long, requires = "aws")]
+    pub copy_aws_managed: bool,
     /// Edit the files in place (atomically) instead of printing a diff.
     #[arg(long, conflicts_with = "format")]
     pub write: bool,

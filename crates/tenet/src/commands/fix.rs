@@ -29,12 +29,12 @@ pub(crate) const FIXER: &str = "secure-transport-condition";
 const IAM_AWARE_FUNCTIONS: [&str; 2] = ["accessKeyGrantsWithoutTls", "accessKeyActionsGranted"];
 
 /// One failing entity and what to do about it.
-struct EntityFix {
-    kind: String,
-    id: String,
-    rules: Vec<String>,
-    value: Value,
-    result: Result<Plan, tenet_fix::Unfixable>,
+pub(super) struct EntityFix {
+    pub(super) kind: String,
+    pub(super) id: String,
+    pub(super) rules: Vec<String>,
+    pub(super) value: Value,
+    pub(super) result: Result<Plan, tenet_fix::Unfixable>,
 }
 
 /// What one input file holds.
@@ -56,16 +56,19 @@ pub fn run(args: FixArgs) -> u8 {
         ));
         return EXIT_ERROR;
     }
+    let opts = FixOptions {
+        whole_statement: args.whole_statement,
+        allow_unsafe: args.r#unsafe,
+    };
+    if args.live.aws {
+        return super::live::fix(&args, &rules, opts);
+    }
     let files = match expand_inputs(&args.inputs) {
         Ok(f) => f,
         Err(e) => {
             error(e);
             return EXIT_ERROR;
         }
-    };
-    let opts = FixOptions {
-        whole_statement: args.whole_statement,
-        allow_unsafe: args.r#unsafe,
     };
     let mut status = EXIT_CLEAN;
     let mut diffs = String::new();
@@ -301,7 +304,11 @@ fn load(path: &Path, text: &str, input: &Input) -> Result<Inventory, String> {
 }
 
 /// Scans `inventory` and plans a fix for every entity that a fixer rule FAILs.
-fn plan_fixes(inventory: &Inventory, rules: &RuleSet, opts: FixOptions) -> Vec<EntityFix> {
+pub(super) fn plan_fixes(
+    inventory: &Inventory,
+    rules: &RuleSet,
+    opts: FixOptions,
+) -> Vec<EntityFix> {
     let report = tenet_findings::scan(inventory, rules, &tenet_findings::ScanOptions::default());
     // (entity index) -> (targets, iam-aware, rule ids)
     let mut failing: BTreeMap<usize, (Vec<usize>, bool, Vec<String>)> = BTreeMap::new();
@@ -425,7 +432,7 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// The CLI script entry for a fixed entity of account data.
-fn script_item(f: &EntityFix) -> Option<ScriptItem> {
+pub(super) fn script_item(f: &EntityFix) -> Option<ScriptItem> {
     let plan = f.result.as_ref().ok().filter(|p| !p.is_empty())?;
     let names = |key: &str, kind: &str| -> Vec<Identity> {
         f.value

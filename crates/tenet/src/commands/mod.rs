@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod fix;
+mod live;
 mod query;
 mod rules;
 mod scan;

@@ -122,6 +122,42 @@ fn write_to(path: &Path, report: &tenet_findings::Report, format: Format) -> Res
         .map_err(fail)
 }
 
+/// Loads every input file (in parallel); errors are reported as they come. Returns the
+/// inventory, the number of inputs that could not be loaded, and the inputs' names.
+fn load_files(
+    inputs: &[PathBuf],
+    options: &tenet_sources::LoadOptions,
+) -> Result<(Inventory, usize, Vec<String>), String> {
+    let files = expand_inputs(inputs)?;
+    let bar = progress(files.len(), PROGRESS_FILES, "files");
+    let loaded: Vec<_> = files
+        .par_iter()
+        .map(|f| {
+            let r = tenet_sources::load_input(f, options);
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            r
+        })
+        .collect();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let mut inventory = Inventory::new();
+    let mut input_errors = 0usize;
+    for result in loaded {
+        match result {
+            Ok(inv) => inventory.extend(inv),
+            Err(e) => {
+                error(&e);
+                input_errors += 1;
+            }
+        }
+    }
+    let names = files.iter().map(|f| f.display().to_string()).collect();
+    Ok((inventory, input_errors, names))
+}
+
 pub fn run(args: ScanArgs) -> u8 {
     let config = match load_config(&args) {
         Ok(c) => c,
@@ -178,38 +214,29 @@ pub fn run(args: ScanArgs) -> u8 {
         _ => None,
     };
 
-    let files = match expand_inputs(&args.inputs) {
-        Ok(f) => f,
-        Err(e) => {
-            error(e);
-            return EXIT_ERROR;
+    let (inventory, input_errors, inputs) = if args.live.aws {
+        match super::live::read(&args.live, args.save_export.as_deref()) {
+            Ok((_, account)) => {
+                let origin = tenet_live::read::origin(account.account_id.as_deref());
+                (account.inventory, 0, vec![origin])
+            }
+            Err(e) => {
+                error(e);
+                return EXIT_ERROR;
+            }
+        }
+    } else {
+        let load = tenet_sources::LoadOptions {
+            var_files: args.var_files.clone(),
+        };
+        match load_files(&args.inputs, &load) {
+            Ok(x) => x,
+            Err(e) => {
+                error(e);
+                return EXIT_ERROR;
+            }
         }
     };
-    let bar = progress(files.len(), PROGRESS_FILES, "files");
-    let loaded: Vec<_> = files
-        .par_iter()
-        .map(|f| {
-            let r = tenet_sources::load_path(f);
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-            r
-        })
-        .collect();
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    let mut inventory = Inventory::new();
-    let mut input_errors = 0usize;
-    for result in loaded {
-        match result {
-            Ok(inv) => inventory.extend(inv),
-            Err(e) => {
-                error(&e);
-                input_errors += 1;
-            }
-        }
-    }
     for w in rules.unproduced_entity_warnings(PRODUCED_TYPES) {
         warning(w);
     }
@@ -225,7 +252,7 @@ pub fn run(args: ScanArgs) -> u8 {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    report.inputs = files.iter().map(|f| f.display().to_string()).collect();
+    report.inputs = inputs;
 
     let mut created = None;
     if let Some(path) = &args.create_baseline {
