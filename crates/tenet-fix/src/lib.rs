@@ -9,6 +9,7 @@
 //!
 //! Nothing here does I/O; nothing panics on input.
 
+pub mod cloudformation;
 pub mod hcl;
 pub mod json;
 pub mod plan;

@@ -38,11 +38,13 @@ pub(super) struct EntityFix {
 }
 
 /// What one input file holds.
-enum Input {
+pub(super) enum Input {
     /// An account export.
     Export,
     /// A single policy document.
     Document,
+    /// Infrastructure code: a Terraform module or a CloudFormation template.
+    Iac,
 }
 
 pub fn run(args: FixArgs) -> u8 {
@@ -75,7 +77,11 @@ pub fn run(args: FixArgs) -> u8 {
     let mut script_items = Vec::new();
     let (mut applied, mut skipped, mut unfixable) = (0usize, 0usize, 0usize);
     for file in &files {
-        let outcome = fix_file(file, &rules, opts);
+        let outcome = if super::fix_iac::is_iac(file) {
+            super::fix_iac::fix_unit(file, &rules, opts)
+        } else {
+            fix_file(file, &rules, opts)
+        };
         let done = match outcome {
             Ok(d) => d,
             Err(e) => {
@@ -119,17 +125,17 @@ pub fn run(args: FixArgs) -> u8 {
         }
         match args.format {
             FixFormat::Diff => {
-                if done.fixed != done.original {
-                    let name = file.display().to_string();
+                for c in &done.changes {
+                    let name = c.path.display().to_string();
                     diffs.push_str(
-                        &similar::TextDiff::from_lines(&done.original, &done.fixed)
+                        &similar::TextDiff::from_lines(&c.original, &c.fixed)
                             .unified_diff()
                             .context_radius(3)
                             .header(&format!("a/{name}"), &format!("b/{name}"))
                             .to_string(),
                     );
                     if args.write
-                        && let Err(e) = write_atomic(file, &done.fixed)
+                        && let Err(e) = write_atomic(&c.path, &c.fixed)
                     {
                         error(e);
                         status = EXIT_ERROR;
@@ -138,9 +144,9 @@ pub fn run(args: FixArgs) -> u8 {
             }
             FixFormat::Cli => match done.input {
                 Input::Export => script_items.extend(done.entities.iter().filter_map(script_item)),
-                Input::Document => {
+                Input::Document | Input::Iac => {
                     warning(format!(
-                        "{}: a policy document without account data: no CLI commands for it",
+                        "{}: not account data: no CLI commands for it (use the diff or --write)",
                         file.display()
                     ));
                 }
@@ -177,11 +183,18 @@ pub fn run(args: FixArgs) -> u8 {
     }
 }
 
-struct FileFix {
-    input: Input,
-    original: String,
-    fixed: String,
-    entities: Vec<EntityFix>,
+pub(super) struct FileFix {
+    pub(super) input: Input,
+    /// The files the fix changes (an IaC fix may edit several).
+    pub(super) changes: Vec<Change>,
+    pub(super) entities: Vec<EntityFix>,
+}
+
+/// One changed file.
+pub(super) struct Change {
+    pub(super) path: PathBuf,
+    pub(super) original: String,
+    pub(super) fixed: String,
 }
 
 /// Fixes one file in memory and checks the result by scanning it again.
@@ -211,7 +224,7 @@ fn fix_file(path: &Path, rules: &RuleSet, opts: FixOptions) -> Result<FileFix, S
             }
             let target = match input {
                 Input::Document => Target::Document,
-                Input::Export => match Target::for_entity(&f.kind, &f.id) {
+                Input::Export | Input::Iac => match Target::for_entity(&f.kind, &f.id) {
                     Some(t) => t,
                     None => continue,
                 },
@@ -236,10 +249,18 @@ fn fix_file(path: &Path, rules: &RuleSet, opts: FixOptions) -> Result<FileFix, S
     if fixed != original {
         verify(path, &original, &fixed, &input, rules, &entities)?;
     }
+    let changes = if fixed == original {
+        Vec::new()
+    } else {
+        vec![Change {
+            path: path.to_path_buf(),
+            original,
+            fixed,
+        }]
+    };
     Ok(FileFix {
         input,
-        original,
-        fixed,
+        changes,
         entities,
     })
 }
@@ -266,7 +287,7 @@ fn detect(text: &str) -> Input {
 /// placeholder identity, so that the rules about attached policies judge it.
 fn load(path: &Path, text: &str, input: &Input) -> Result<Inventory, String> {
     match input {
-        Input::Export => {
+        Input::Export | Input::Iac => {
             tenet_sources::gaad::load_bytes(path, text.as_bytes()).map_err(|e| e.to_string())
         }
         Input::Document => {
@@ -309,10 +330,33 @@ pub(super) fn plan_fixes(
     rules: &RuleSet,
     opts: FixOptions,
 ) -> Vec<EntityFix> {
-    let report = tenet_findings::scan(inventory, rules, &tenet_findings::ScanOptions::default());
+    let options = tenet_findings::ScanOptions::default();
+    let today =
+        tenet_inventory::Date::from_unix(options.context.clone().unwrap_or_default().now_unix());
+    let mut report = tenet_findings::scan(inventory, rules, &options);
+    // A suppressed FAIL (a `tenet:ignore` comment, CloudFormation Metadata) is accepted: not fixed.
+    tenet_findings::apply_suppressions(
+        &mut report,
+        &tenet_findings::SuppressOptions {
+            today,
+            config: &[],
+            baseline: None,
+        },
+    );
+    for r in report.results.iter().filter(|r| r.suppressed.is_some()) {
+        let e = &report.entities[r.entity];
+        eprintln!(
+            "{} {}: {} is suppressed: not fixed",
+            e.kind, e.id, report.rules[r.rule].id
+        );
+    }
     // (entity index) -> (targets, iam-aware, rule ids)
     let mut failing: BTreeMap<usize, (Vec<usize>, bool, Vec<String>)> = BTreeMap::new();
-    for r in report.results.iter().filter(|r| r.outcome == Outcome::Fail) {
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Fail && r.suppressed.is_none())
+    {
         let meta = &report.rules[r.rule];
         let entry = failing.entry(r.entity).or_default();
         entry.0.extend(r.evidence.iter().filter_map(|e| e.index));
@@ -366,16 +410,21 @@ fn verify(
     let fail = |why: String| format!("{}: the fix was not applied: {why}", path.display());
     json::parse(fixed)
         .map_err(|e| fail(format!("the fixed text does not parse: {}", e.message)))?;
-    let before = tenet_findings::scan(
-        &load(path, original, input)?,
-        rules,
-        &tenet_findings::ScanOptions::default(),
-    );
-    let after = tenet_findings::scan(
-        &load(path, fixed, input).map_err(fail)?,
-        rules,
-        &tenet_findings::ScanOptions::default(),
-    );
+    let before = load(path, original, input)?;
+    let after = load(path, fixed, input).map_err(fail)?;
+    compare(&before, &after, rules, entities).map_err(fail)
+}
+
+/// Every fully fixed entity of `before` passes in `after`, and no other verdict changed (partly
+/// fixed entities may only improve).
+pub(super) fn compare(
+    before: &Inventory,
+    after: &Inventory,
+    rules: &RuleSet,
+    entities: &[EntityFix],
+) -> Result<(), String> {
+    let before = tenet_findings::scan(before, rules, &tenet_findings::ScanOptions::default());
+    let after = tenet_findings::scan(after, rules, &tenet_findings::ScanOptions::default());
     let outcomes = |r: &tenet_findings::Report| -> BTreeMap<(String, String, String), String> {
         r.results
             .iter()
@@ -405,17 +454,17 @@ fn verify(
             now == was || (was == "FAIL" && now == "PASS")
         };
         if !ok {
-            return Err(fail(format!(
+            return Err(format!(
                 "{} on {} {}: {was} before, {now} after",
                 key.0, key.1, key.2
-            )));
+            ));
         }
     }
     Ok(())
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, renamed over it.
-fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+pub(super) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("{}: cannot write: {e}", path.display());
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod fix;
+mod fix_iac;
 mod live;
 mod query;
 mod rules;
