@@ -356,3 +356,98 @@ fn corpus_aws_managed_policies() {
     // Said, not refused: the fixes of these AWS managed policies exceed 6,144 characters.
     assert_eq!(over_limit, 10);
 }
+
+/// (rule, entity id, file) -> outcome for a directory scan (ids repeat across modules).
+fn outcomes_by_file(dir: &str) -> BTreeMap<(String, String, String), String> {
+    let (_, out, err) = tenet(&["scan", "--no-config", "--format", "json", dir]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["rule"].as_str().unwrap().to_string(),
+                    r["entity"]["id"].as_str().unwrap().to_string(),
+                    r["entity"]["source"]["file"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+                r["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dst = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dst);
+        } else {
+            std::fs::copy(&p, &dst).unwrap();
+        }
+    }
+}
+
+/// Fixes a copy of a corpus folder in place; returns (FAIL before, fixed, still FAIL) and checks
+/// that nothing else changed and a second run changes nothing.
+fn fix_corpus_dir(name: &str) -> (usize, usize, Vec<String>) {
+    let corpus = corpus().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join(name);
+    copy_dir(&corpus.join(name), &d);
+    let d = d.display().to_string();
+    let before = outcomes_by_file(&d);
+    let (_, _, err) = tenet(&["fix", "--write", "--unsafe", &d]);
+    let after = outcomes_by_file(&d);
+    let (mut fails, mut fixed, mut left) = (0, 0, Vec::new());
+    for (key, was) in &before {
+        let now = &after[key];
+        if was == "FAIL" {
+            fails += 1;
+            if now == "PASS" {
+                fixed += 1;
+            } else {
+                assert_eq!(now, "FAIL", "{key:?}");
+                left.push(format!("{} {}", key.0, key.1));
+            }
+        } else {
+            assert_eq!(now, was, "{key:?}");
+        }
+    }
+    // Each FAIL left has its reason on stderr.
+    for l in &left {
+        let id = l.split_once(' ').unwrap().1;
+        assert!(err.contains(&format!("{id}: cannot fix: ")), "{l}: {err}");
+    }
+    // Idempotent: nothing more to change.
+    let (_, out, _) = tenet(&["fix", "--unsafe", &d]);
+    assert_eq!(out, "", "a second run changes nothing");
+    eprintln!("{name}: {fails} FAIL, {fixed} fixed, left: {left:?}");
+    (fails, fixed, left)
+}
+
+#[test]
+fn corpus_terraform() {
+    if corpus().is_none() {
+        return;
+    }
+    let (fails, fixed, left) = fix_corpus_dir("terraform");
+    // Left: the terraform-aws-iam group modules build their statements with `dynamic` blocks.
+    assert_eq!((fails, fixed, left.len()), (17, 12, 5), "{left:?}");
+}
+
+#[test]
+fn corpus_cloudformation() {
+    if corpus().is_none() {
+        return;
+    }
+    let (fails, fixed, left) = fix_corpus_dir("cloudformation");
+    // Left: a single-mapping Statement that needs a second statement, and JSON inside `!Sub |`.
+    assert_eq!((fails, fixed, left.len()), (15, 13, 2), "{left:?}");
+}
