@@ -451,3 +451,40 @@ fn corpus_cloudformation() {
     // Left: a single-mapping Statement that needs a second statement, and JSON inside `!Sub |`.
     assert_eq!((fails, fixed, left.len()), (15, 13, 2), "{left:?}");
 }
+
+/// The diffs of a Terraform module and a CloudFormation YAML template; the fixed copies rescan
+/// with no FAIL.
+#[test]
+fn iac_diffs() {
+    for (name, path) in [
+        (
+            "terraform_diff",
+            "crates/tenet/tests/fixtures/fix_iac/terraform",
+        ),
+        (
+            "cloudformation_diff",
+            "crates/tenet/tests/fixtures/fix_iac/cloudformation/template.yaml",
+        ),
+    ] {
+        let (code, out, err) = tenet(&["fix", path]);
+        assert_eq!(code, 1, "{err}");
+        insta::assert_snapshot!(name, out);
+        let dir = tempfile::tempdir().unwrap();
+        let src = root().join("../..").join(path);
+        let dst = dir.path().join(src.file_name().unwrap());
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+        let dst = dst.display().to_string();
+        let (code, _, err) = tenet(&["fix", "--write", &dst]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            !outcomes(&dst).values().any(|o| o == "FAIL"),
+            "{name}: FAIL after the fix"
+        );
+        let (code, out, _) = tenet(&["fix", &dst]);
+        assert_eq!((code, out.as_str()), (0, ""), "{name}: idempotent");
+    }
+}
