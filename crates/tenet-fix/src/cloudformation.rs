@@ -202,6 +202,7 @@ pub fn yaml_edits(
     let mut items: Vec<Item> = Vec::new();
     let mut dash = None;
     let mut single = false;
+    #[allow(clippy::needless_range_loop)] // `j` is a line number, stored in items
     for j in k + 1..end {
         if !ls[j].content() {
             continue;

@@ -150,11 +150,11 @@ pub(super) fn fix_unit(path: &Path, rules: &RuleSet, opts: FixOptions) -> Result
     })
 }
 
+/// An entity's file, line, column and statement locations.
+type Located = (PathBuf, usize, usize, Vec<(String, usize, usize)>);
+
 /// Where the source put the entity: its file and position.
-fn site(
-    inventory: &Inventory,
-    f: &EntityFix,
-) -> Result<(PathBuf, usize, usize, Vec<(String, usize, usize)>), Unfixable> {
+fn site(inventory: &Inventory, f: &EntityFix) -> Result<Located, Unfixable> {
     let record = inventory
         .records()
         .iter()
