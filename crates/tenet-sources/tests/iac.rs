@@ -174,3 +174,26 @@ fn terraform_unknown_interpolated_into_heredoc_json_is_unknown_in_place() {
     );
     assert!(d.contains("  document.Statement[0] @9:5\n"), "{d}");
 }
+
+#[test]
+fn terraform_legacy_references_empty_documents_and_invalid_effects() {
+    let d = dump(&load("terraform/legacy"));
+    // `"${aws_iam_role.r.id}"` links the inline policy to the role; an empty
+    // aws_iam_policy_document renders as `{"Version": ...}` alone, as the provider does.
+    assert!(
+        d.contains(r#"IamRole aws_iam_role.r @2:1 {"name":"r""#),
+        "{d}"
+    );
+    assert!(
+        d.contains(r#""assumeRolePolicy":{"Version":"2012-10-17"}"#),
+        "{d}"
+    );
+    assert!(
+        d.contains("IamInlinePolicy aws_iam_role.r/inline/p @9:1"),
+        "{d}"
+    );
+    assert!(
+        d.contains("main.tf:14: warning: p: Statement[0] (column 18): Effect `NotAllow` is not valid, expected `Allow` or `Deny`; IAM rejects this document"),
+        "{d}"
+    );
+}

@@ -171,11 +171,49 @@ fn locate(r: &mut Record, prefix: &str, doc: &Doc) {
     }
 }
 
+/// Statements IAM would reject for their `Effect` (only `Allow` and `Deny` exist, case
+/// included): a warning each, at the statement. The rules still see the document as written.
+fn check_effects(inv: &mut Inventory, key: &str, doc: &Doc, site: &Site) {
+    let statements: Vec<&Value> = match doc.value.get("Statement") {
+        Some(Value::List(l)) => l.iter().collect(),
+        Some(v @ Value::Object(_)) => vec![v],
+        _ => return,
+    };
+    for (i, st) in statements.into_iter().enumerate() {
+        let Some(effect) = st.get("Effect").and_then(Value::as_str) else {
+            continue;
+        };
+        if effect == "Allow" || effect == "Deny" {
+            continue;
+        }
+        let pos = doc.statements.get(i).copied().flatten().unwrap_or(site.pos);
+        inv.warn(Warning {
+            origin: site.file.display().to_string(),
+            line: Some(pos.line),
+            message: format!(
+                "{key}: Statement[{i}] (column {}): Effect `{effect}` is not valid, expected `Allow` or `Deny`; IAM rejects this document",
+                pos.column
+            ),
+        });
+    }
+}
+
 impl Model {
     pub fn into_inventory(self) -> Inventory {
         let mut inv = Inventory::new();
         for w in self.warnings {
             inv.warn(w);
+        }
+        for p in &self.policies {
+            check_effects(&mut inv, &p.key, &p.doc, &p.site);
+        }
+        for d in &self.inlines {
+            check_effects(
+                &mut inv,
+                &display(&d.name, "inline policy"),
+                &d.doc,
+                &d.site,
+            );
         }
         let find_identity = |t: &Target| -> Option<&IdentityDraft> {
             match t {

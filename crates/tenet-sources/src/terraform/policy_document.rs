@@ -269,10 +269,13 @@ pub(crate) fn render(
         return (Value::unknown(r), Vec::new());
     }
     let positions = stmts.iter().map(|(_, p)| *p).collect();
-    doc.insert(
-        "Statement",
-        Value::List(stmts.into_iter().map(|(v, _)| v).collect()),
-    );
+    // The provider renders a document without statements as `{"Version": ...}` alone.
+    if !stmts.is_empty() {
+        doc.insert(
+            "Statement",
+            Value::List(stmts.into_iter().map(|(v, _)| v).collect()),
+        );
+    }
     (Value::Object(doc), positions)
 }
 

@@ -23,6 +23,13 @@ const IDENTITIES: [(&str, Kind); 3] = [
 
 /// `aws_iam_policy.p.arn` / `aws_iam_policy.p[0].arn` -> `(type, address)` within `inst`.
 fn reference(inst: &Instance<'_>, e: &Expression, scope: &Scope) -> Option<(String, String)> {
+    // `"${aws_iam_role.r.id}"` (Terraform 0.11 style) is the reference itself.
+    if let Expression::StringTemplate(t) = e
+        && t.len() == 1
+        && let Some(hcl_edit::template::Element::Interpolation(i)) = t.iter().next()
+    {
+        return reference(inst, &i.expr, scope);
+    }
     let Expression::Traversal(t) = e else {
         return None;
     };
