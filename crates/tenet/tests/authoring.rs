@@ -181,7 +181,7 @@ fn query_lists_the_selected_entities() {
         "IamUser where name = 'nobody'",
         "examples/account-export.json",
     ]);
-    assert_eq!((code, out.as_str()), (0, "0 of 3 IamUser selected\n"));
+    assert_eq!((code, out.as_str()), (0, "0 of 4 IamUser selected\n"));
 }
 
 #[test]
