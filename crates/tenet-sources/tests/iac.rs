@@ -79,7 +79,7 @@ fn cloudformation_yaml_entities_attachments_and_branches() {
         keys.contains("AWS::AccountId is known only at deployment"),
         "{keys}"
     );
-    assert!(d.contains("  document.Statement[1] @24:19\n"), "{d}");
+    assert!(d.contains("  document.Statement[1] @24:13\n"), "{d}");
     let unless = line_of(&d, "IamPolicy Branchy [unless IsBlue]");
     assert!(!unless.contains("SecureTransport"), "{unless}");
     let role = line_of(&d, "IamRole Dev @54:3");

@@ -146,7 +146,7 @@ fn cloudformation_corpus() {
         ("checkov/cfn_bad_iam.yaml", 22),
     ] {
         let want = format!(
-            "{file}:{line}: warning: rIamUser: Statement[0] (column 19): Effect `NotAllow` is not valid, expected `Allow` or `Deny`; IAM rejects this document"
+            "{file}:{line}: warning: rIamUser: Statement[0] (column 11): Effect `NotAllow` is not valid, expected `Allow` or `Deny`; IAM rejects this document"
         );
         assert!(stderr.contains(&want), "{want}\n{stderr}");
     }

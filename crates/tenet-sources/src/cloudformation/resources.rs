@@ -374,7 +374,9 @@ impl Reader<'_> {
                             if let Some(v) = self.r.resolve(item) {
                                 // An Fn::If choosing a list of statements is spliced in.
                                 kept.push(v);
-                                statements.push(Some(item.pos));
+                                // An Fn::If item is located at the branch this pass chose.
+                                let at = self.resolve_map_node(item).map_or(item.pos, |n| n.pos);
+                                statements.push(Some(at));
                             }
                         }
                         m.insert("Statement", Value::List(kept));

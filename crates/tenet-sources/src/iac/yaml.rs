@@ -184,6 +184,18 @@ impl Builder {
     }
 }
 
+/// A block mapping starts at its first key. (The parser marks the start of a block mapping
+/// where it sees the first key's `:`, so `- Effect: Allow` would point at the colon.)
+fn at_first_key(mut node: Node) -> Node {
+    if let N::Map(es) = &node.v
+        && let Some(first) = es.first()
+        && (first.pos.line, first.pos.column) < (node.pos.line, node.pos.column)
+    {
+        node.pos = first.pos;
+    }
+    node
+}
+
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         if self.done {
@@ -222,13 +234,14 @@ impl MarkedEventReceiver for Builder {
                     Some(Frame::Map(n, t, _)) => (n, t),
                     None => return,
                 };
+                let start = node.pos;
+                let node = apply_tag(tag, at_first_key(node));
                 // Anchored collections: fill in the placeholder now that the value is complete.
-                let node = apply_tag(tag, node);
                 if let Some(slot) = self
                     .anchors
                     .iter_mut()
                     .rev()
-                    .find(|(_, n)| n.pos == node.pos && n.v == N::Null)
+                    .find(|(_, n)| n.pos == start && n.v == N::Null)
                 {
                     slot.1 = node.clone();
                 }
