@@ -25,7 +25,7 @@ pub struct LoadOptions {
 }
 
 /// Loads one input: a file (kind detected by extension and content) or a Terraform module
-/// directory (all its `.tf` files as one unit).
+/// directory (all its `.tf` and `.tf.json` files as one unit).
 pub fn load_input(path: &Path, options: &LoadOptions) -> Result<Inventory, SourceError> {
     if path.is_dir() {
         return terraform::load_module(path, None, &options.var_files);
@@ -34,18 +34,12 @@ pub fn load_input(path: &Path, options: &LoadOptions) -> Result<Inventory, Sourc
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if name.ends_with(".tf") {
+    if name.ends_with(".tf") || name.ends_with(".tf.json") {
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         return terraform::load_module(dir, Some(vec![path.to_path_buf()]), &options.var_files);
-    }
-    if name.ends_with(".tf.json") {
-        return Err(SourceError::new(
-            path,
-            "Terraform JSON syntax (.tf.json) is not read yet; convert it to .tf or scan a plan (`terraform show -json`)",
-        ));
     }
     if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".template") {
         let text = std::fs::read_to_string(path)

@@ -1,6 +1,7 @@
 //! Terraform configurations (HCL) into IAM entities.
 //!
-//! A directory is one module: its `.tf` files are parsed once (with `hcl-edit`, which keeps
+//! A directory is one module: its `.tf` and `.tf.json` files (the JSON syntax translated into
+//! HCL, see `json_syntax`) are parsed once (with `hcl-edit`, which keeps
 //! spans) and evaluated together, with variables from defaults, `terraform.tfvars`,
 //! `*.auto.tfvars` and `--var-file` files (later ones win), locals, conditionals, templates and
 //! local modules (`source = "./..."`), each module instance evaluated once. Remote modules,
@@ -11,6 +12,7 @@
 
 mod functions;
 mod hcl_eval;
+mod json_syntax;
 mod module;
 pub mod plan;
 mod policy_document;
@@ -93,11 +95,9 @@ pub fn load_module(
         return Err(SourceError::new(dir, "no Terraform files"));
     };
     if root.files.is_empty() {
-        return Err(sources
-            .errors
-            .first()
-            .cloned()
-            .unwrap_or_else(|| SourceError::new(dir, "no .tf files in this directory")));
+        return Err(sources.errors.first().cloned().unwrap_or_else(|| {
+            SourceError::new(dir, "no .tf or .tf.json files in this directory")
+        }));
     }
     let unknowns = Unknowns::default();
     let mut model = Model::default();

@@ -17,15 +17,19 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body, Structure};
 
 use super::hcl_eval::{Eval, Op, Resolve, Scope, Unknowns, to_text, traverse};
+use super::json_syntax::translate;
 use crate::SourceError;
-use crate::iac::node::Pos;
+use crate::iac::node::{Pos, parse_json};
 
-/// One parsed `.tf` file.
+/// One parsed `.tf` file, or a `.tf.json` file translated into HCL (see `json_syntax`).
 pub(crate) struct File {
     pub path: Arc<Path>,
+    /// The file's own text (for a `.tf.json` file, the JSON, not the generated HCL).
     pub text: String,
     pub body: Body,
     line_starts: Vec<usize>,
+    /// For a `.tf.json` file: offsets in the generated HCL and the JSON position each came from.
+    origin: Option<Vec<(usize, Pos)>>,
 }
 
 impl File {
@@ -43,11 +47,52 @@ impl File {
             text,
             body,
             line_starts,
+            origin: None,
         })
     }
 
-    /// 1-based line and column of a byte offset.
+    /// Reads a `.tf.json` file: its JSON is translated into HCL and parsed; positions are those
+    /// of the JSON.
+    pub fn parse_json(path: &Path, text: String) -> Result<File, SourceError> {
+        let at = |pos: Pos, message: String| SourceError {
+            path: path.to_path_buf(),
+            line: Some(pos.line),
+            column: Some(pos.column),
+            message,
+        };
+        let node =
+            parse_json(&text).map_err(|e| at(e.pos, format!("invalid JSON: {}", e.message)))?;
+        let t = translate(&node).map_err(|e| at(e.pos, e.message))?;
+        let origin_of = |offset: usize| {
+            let i = t.origin.partition_point(|(g, _)| *g <= offset);
+            t.origin
+                .get(i.saturating_sub(1))
+                .map_or(Pos { line: 1, column: 1 }, |(_, p)| *p)
+        };
+        let body = hcl_edit::parser::parse_body(&t.hcl).map_err(|e| {
+            at(
+                origin_of(e.location().offset()),
+                format!("invalid Terraform JSON expression: {}", e.message()),
+            )
+        })?;
+        Ok(File {
+            path: Arc::from(path),
+            text,
+            body,
+            line_starts: Vec::new(),
+            origin: Some(t.origin),
+        })
+    }
+
+    /// 1-based line and column of a byte offset (of the source text; for a `.tf.json` file, of
+    /// the generated HCL, mapped back to the JSON).
     pub fn pos(&self, offset: usize) -> Pos {
+        if let Some(origin) = &self.origin {
+            let i = origin.partition_point(|(g, _)| *g <= offset);
+            return origin
+                .get(i.saturating_sub(1))
+                .map_or(Pos { line: 1, column: 1 }, |(_, p)| *p);
+        }
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
         let column = self
@@ -107,7 +152,7 @@ impl Sources {
                 let mut f: Vec<PathBuf> = std::fs::read_dir(dir)
                     .map_err(|e| SourceError::new(dir, format!("cannot read directory: {e}")))?
                     .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
+                    .filter(|p| p.is_file() && is_terraform_file(p))
                     .collect();
                 f.sort();
                 f
@@ -123,7 +168,12 @@ impl Sources {
                     continue;
                 }
             };
-            match File::parse(&p, text) {
+            let file = if is_json_file(&p) {
+                File::parse_json(&p, text)
+            } else {
+                File::parse(&p, text)
+            };
+            match file {
                 Ok(f) => parsed.push(f),
                 Err(e) => self.errors.push(e),
             }
@@ -154,6 +204,16 @@ impl Sources {
     pub fn get(&self, dir: &Path) -> Option<&ModuleSrc> {
         self.modules.get(&normal(dir))
     }
+}
+
+fn is_json_file(p: &Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".tf.json"))
+}
+
+/// A `.tf` or `.tf.json` file.
+pub(crate) fn is_terraform_file(p: &Path) -> bool {
+    p.extension().is_some_and(|x| x == "tf") || is_json_file(p)
 }
 
 /// `a/b/../c` -> `a/c` (no file-system access: modules are keyed by their written path).

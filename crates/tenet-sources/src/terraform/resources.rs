@@ -111,6 +111,19 @@ fn policy_ref(item: Result<(String, String), Value>) -> Option<PolicyRef> {
     }
 }
 
+/// The expression of a template that is one interpolation (`"${x}"`, as the JSON syntax writes
+/// every expression), for positions; `e` itself otherwise.
+fn sole_interpolation(e: &Expression) -> &Expression {
+    if let Expression::StringTemplate(t) = e {
+        let mut it = t.iter();
+        if let (Some(hcl_edit::template::Element::Interpolation(i)), None) = (it.next(), it.next())
+        {
+            return &i.expr;
+        }
+    }
+    e
+}
+
 /// Positions of the statements written in `jsonencode({Statement = [...]})`.
 fn jsonencode_positions(file: &File, e: &Expression) -> Vec<Option<Pos>> {
     let Expression::FuncCall(f) = e else {
@@ -175,9 +188,9 @@ impl Reader<'_> {
         match parse_json(&text) {
             Ok(n) => {
                 let value = inst.unknowns.restore(n.to_value());
-                let mut statements = jsonencode_positions(file, e);
+                let mut statements = jsonencode_positions(file, sole_interpolation(e));
                 if statements.is_empty() {
-                    if let Expression::Traversal(t) = e
+                    if let Expression::Traversal(t) = sole_interpolation(e)
                         && let Some(key) = data_key(t)
                         && let Some((_, p)) = inst.doc_positions.borrow().get(&key)
                     {
