@@ -61,7 +61,12 @@ impl Inventory {
 
     /// Adds another input's records and warnings (several inputs in one scan).
     pub fn extend(&mut self, other: Inventory) {
-        self.records.extend(other.records);
+        // The first input moves in whole instead of being copied into an empty vector.
+        if self.records.is_empty() {
+            self.records = other.records;
+        } else {
+            self.records.extend(other.records);
+        }
         self.warnings.extend(other.warnings);
     }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use serde_json::{Value as Json, json};
-use tenet_findings::{Evidence, Report, Summary};
+use tenet_findings::{Evidence, Related, Report, RuleResult, Summary};
 use tenet_inventory::Provenance;
 
 #[derive(Serialize)]
@@ -14,7 +14,7 @@ struct Document<'a> {
     tool: Tool,
     inputs: &'a [String],
     rules: Vec<Json>,
-    results: Vec<ResultJson<'a>>,
+    results: Results<'a>,
     summary: SummaryJson<'a>,
     warnings: &'a [String],
 }
@@ -76,48 +76,69 @@ pub fn source_json(p: &Provenance) -> Option<Json> {
     }
 }
 
+/// The results, serialised one at a time as the writer asks for them: building them all as JSON
+/// values first would hold a second copy of the report in memory for large scans.
+struct Results<'a> {
+    report: &'a Report,
+    related: Vec<Option<Related>>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.report
+                .results
+                .iter()
+                .zip(&self.related)
+                .map(|(r, related)| result_json(self.report, r, related.as_ref())),
+        )
+    }
+}
+
+fn result_json<'a>(
+    report: &'a Report,
+    r: &'a RuleResult,
+    related: Option<&Related>,
+) -> ResultJson<'a> {
+    let e = &report.entities[r.entity];
+    let mut entity = json!({ "type": e.kind, "id": e.id, "name": e.name });
+    if let Some(src) = source_json(&e.provenance) {
+        entity["source"] = src;
+    }
+    if !e.attached.is_empty() {
+        entity["attachedTo"] = json!(e.attached);
+    }
+    let rule = &report.rules[r.rule];
+    ResultJson {
+        rule: &rule.id,
+        severity: rule.severity.as_str(),
+        entity,
+        outcome: r.label(),
+        reason: match &r.outcome {
+            gsl::Outcome::Unknown(reason) => Some(reason),
+            _ => None,
+        },
+        suppression: r.suppressed.as_ref().map(|s| {
+            let mut o = json!({
+                "kind": s.kind, "reason": s.reason, "origin": s.origin,
+                "originalOutcome": r.outcome.label(),
+            });
+            if let Some(d) = s.expires {
+                o["expires"] = json!(d.to_string());
+            }
+            o
+        }),
+        evidence: &r.evidence,
+        related: related
+            .map(|rel| json!({ "rule": rel.rule, "outcome": rel.outcome, "summary": rel.line })),
+    }
+}
+
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let related = report.related();
-    let results = report
-        .results
-        .iter()
-        .zip(related)
-        .map(|(r, related)| {
-            let e = &report.entities[r.entity];
-            let mut entity = json!({ "type": e.kind, "id": e.id, "name": e.name });
-            if let Some(src) = source_json(&e.provenance) {
-                entity["source"] = src;
-            }
-            if !e.attached.is_empty() {
-                entity["attachedTo"] = json!(e.attached);
-            }
-            let rule = &report.rules[r.rule];
-            ResultJson {
-                rule: &rule.id,
-                severity: rule.severity.as_str(),
-                entity,
-                outcome: r.label(),
-                reason: match &r.outcome {
-                    gsl::Outcome::Unknown(reason) => Some(reason),
-                    _ => None,
-                },
-                suppression: r.suppressed.as_ref().map(|s| {
-                    let mut o = json!({
-                        "kind": s.kind, "reason": s.reason, "origin": s.origin,
-                        "originalOutcome": r.outcome.label(),
-                    });
-                    if let Some(d) = s.expires {
-                        o["expires"] = json!(d.to_string());
-                    }
-                    o
-                }),
-                evidence: &r.evidence,
-                related: related.map(
-                    |rel| json!({ "rule": rel.rule, "outcome": rel.outcome, "summary": rel.line }),
-                ),
-            }
-        })
-        .collect();
+    let results = Results {
+        report,
+        related: report.related(),
+    };
     let counts = report.summary();
     let doc = Document {
         tool: Tool {

@@ -373,3 +373,50 @@ fn terraform_plan_next_to_its_configuration_points_at_the_source() {
         ]
     );
 }
+
+/// A directory tree whose module is written only in Terraform's JSON syntax is found by the
+/// directory walk and scanned as one module.
+#[test]
+fn directory_walk_finds_json_syntax_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("iam");
+    std::fs::create_dir(&module).unwrap();
+    std::fs::copy(
+        fixtures("terraform/json_syntax/main.tf.json"),
+        module.join("main.tf.json"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args([
+            "scan",
+            dir.path().to_str().unwrap(),
+            "--rule",
+            "D9.AWS.IAM.67",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut rows: Vec<(String, String)> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["entity"]["id"].as_str().unwrap().to_string(),
+                r["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        vec![
+            ("aws_iam_policy.doc".to_string(), "FAIL".to_string()),
+            ("aws_iam_policy.keys".to_string(), "FAIL".to_string()),
+            ("aws_iam_policy.tls".to_string(), "PASS".to_string()),
+        ]
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -43,7 +43,8 @@ pub(crate) fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> 
     Ok(files)
 }
 
-/// Collects inputs below `dir`: a directory holding `.tf` files is one Terraform module (loaded
+/// Collects inputs below `dir`: a directory holding `.tf` or `.tf.json` files is one Terraform
+/// module (loaded
 /// as a unit, with nothing else below it); otherwise `.json`, `.yaml`, `.yml` and
 /// `.template` files (account exports and CloudFormation templates, told apart by content).
 /// Directories named `.terraform` (downloaded providers and modules) are skipped.
@@ -52,10 +53,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         entries.push(entry?.path());
     }
-    if entries
-        .iter()
-        .any(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
-    {
+    let is_terraform = |p: &PathBuf| {
+        p.is_file()
+            && (p.extension().is_some_and(|x| x == "tf")
+                || p.to_string_lossy().ends_with(".tf.json"))
+    };
+    if entries.iter().any(is_terraform) {
         // Local modules below it are loaded through the root that calls them.
         out.push(dir.to_path_buf());
         return Ok(());
@@ -68,7 +71,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         } else if path
             .extension()
             .is_some_and(|x| x == "json" || x == "yaml" || x == "yml" || x == "template")
-            && !path.to_string_lossy().ends_with(".tf.json")
         {
             out.push(path);
         }
@@ -249,6 +251,8 @@ pub fn run(args: ScanArgs) -> u8 {
     };
     let today = Date::from_unix(options.context.clone().unwrap_or_default().now_unix());
     let mut report = tenet_findings::scan(&inventory, &rules, &options);
+    // The report holds what output needs; free the inventory (documents) before writing it.
+    drop(inventory);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
