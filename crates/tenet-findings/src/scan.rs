@@ -63,6 +63,11 @@ pub fn scan(inventory: &Inventory, rules: &RuleSet, options: &ScanOptions) -> Re
         ..Report::default()
     };
     report.warnings.extend(rules.warnings.iter().cloned());
+    // Exact sizes up front: growing by doubling would briefly hold half again as much.
+    report.entities.reserve_exact(outcomes.len());
+    report
+        .results
+        .reserve_exact(outcomes.iter().map(|o| o.results.len()).sum());
     for o in outcomes {
         let entity = report.entities.len();
         report.entities.push(o.entity);
