@@ -128,19 +128,8 @@ fn finding(
     if let Some(rel) = related {
         writeln!(out, "  {}", rel.line)?;
     }
-    if let (gsl::Outcome::Fail, Some(fix)) = (&r.outcome, &rule.fix) {
-        let subjects: Vec<String> = r
-            .evidence
-            .iter()
-            .filter(|e| e.index.is_some())
-            .map(|e| e.subject())
-            .collect();
-        let statements = match subjects.as_slice() {
-            [] => "each offending statement".to_string(),
-            [one] => one.clone(),
-            [init @ .., last] => format!("{} and {last}", init.join(", ")),
-        };
-        writeln!(out, "  fix: {}", fix.replace("{statements}", &statements))?;
+    if let (gsl::Outcome::Fail, Some(fix)) = (&r.outcome, crate::common::fix(rule, r)) {
+        writeln!(out, "  fix: {fix}")?;
     }
     writeln!(out)
 }
