@@ -152,6 +152,7 @@ fn cloudformation_corpus() {
     }
 }
 
-/// Measured; update deliberately when behaviour improves.
-const TERRAFORM_COUNTS: [u64; 4] = [0, 17, 136, 2];
+/// Measured; update deliberately when behaviour improves. (136 -> 137 SKIP: the cdktf-generated
+/// `regula/cdktf_posts-dev.tf.json` is now read; its one inline policy grants no access-key action.)
+const TERRAFORM_COUNTS: [u64; 4] = [0, 17, 137, 2];
 const CLOUDFORMATION_COUNTS: [u64; 4] = [0, 15, 108, 4];
