@@ -5,7 +5,6 @@
 //! and asks the GSL engine for evidence only for the pairs that did not pass.
 
 mod evidence;
-mod locate;
 mod model;
 mod scan;
 mod suppress;

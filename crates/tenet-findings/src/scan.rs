@@ -176,7 +176,9 @@ fn locate_findings(outcomes: &mut [EntityOutcome]) {
             .iter()
             .map(|&at| outcomes[at].entity.id.as_str())
             .collect();
-        let Ok(found) = crate::locate::arn_positions(std::io::BufReader::new(file), &wanted) else {
+        let Ok(found) =
+            tenet_inventory::locate::arn_positions(std::io::BufReader::new(file), &wanted)
+        else {
             continue;
         };
         for at in ats {

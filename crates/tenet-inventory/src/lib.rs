@@ -17,6 +17,7 @@
 //!   `assumeRolePolicy`.
 
 pub mod json;
+pub mod locate;
 mod record;
 pub mod suppression;
 

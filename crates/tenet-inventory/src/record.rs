@@ -312,52 +312,26 @@ impl Record {
     }
 
     /// The 1-based line of the record in its file: the recorded line, else the line of
-    /// `"Arn": "<id>"` found by reading the file. Done on demand, never while loading.
+    /// `"Arn": "<id>"` found by streaming the file once. Done on demand, never while loading.
     pub fn locate_line(&self) -> Option<usize> {
         match &self.provenance {
             Provenance::File { line: Some(l), .. } => Some(*l),
             Provenance::File { path, .. } => {
-                let bytes = std::fs::read(path).ok()?;
-                self.locate_line_in(&bytes)
+                let file = std::fs::File::open(path).ok()?;
+                self.locate_line_in(std::io::BufReader::new(file))
             }
             _ => None,
         }
     }
 
-    /// Like [`Record::locate_line`], over bytes the caller already holds.
-    pub fn locate_line_in(&self, bytes: &[u8]) -> Option<usize> {
-        let mut needle = String::new();
-        json::write_str(&mut needle, &self.id);
-        find_keyed(bytes, b"\"Arn\"", needle.as_bytes())
-            .map(|at| 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count())
+    /// Like [`Record::locate_line`], over input the caller already holds.
+    pub fn locate_line_in(&self, input: impl std::io::Read) -> Option<usize> {
+        let wanted: std::collections::HashSet<&str> = [self.id.as_str()].into_iter().collect();
+        crate::locate::arn_positions(input, &wanted)
+            .ok()?
+            .remove(&self.id)
+            .map(|(line, _)| line)
     }
-}
-
-/// Finds `needle` preceded by `key` and a colon (whitespace allowed); returns its offset.
-fn find_keyed(hay: &[u8], key: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut from = 0;
-    while from + needle.len() <= hay.len() {
-        let at = from + hay[from..].iter().position(|&b| b == first)?;
-        if hay[at..].starts_with(needle) {
-            let before = trim_end(&hay[..at]);
-            if let Some(before) = before.strip_suffix(b":")
-                && trim_end(before).ends_with(key)
-            {
-                return Some(at);
-            }
-        }
-        from = at + 1;
-    }
-    None
-}
-
-fn trim_end(b: &[u8]) -> &[u8] {
-    let end = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(0, |p| p + 1);
-    &b[..end]
 }
 
 fn kind_name(v: &Value) -> &'static str {
@@ -461,6 +435,6 @@ mod tests {
     fn locate_line_finds_the_arn_key() {
         let text = b"{\"U\": [{\"PolicyArn\": \"arn:p\"}],\n \"P\": [\n  {\"Arn\" : \"arn:p\"}]}";
         let r = Record::new("IamPolicy", "arn:p", "p", prov());
-        assert_eq!(r.locate_line_in(text), Some(3));
+        assert_eq!(r.locate_line_in(&text[..]), Some(3));
     }
 }

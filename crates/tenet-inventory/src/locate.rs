@@ -1,4 +1,4 @@
-//! Finding the line of each failing policy in its export file, in one pass per file.
+//! Finding where records sit in their export file, in one streaming pass per file.
 //!
 //! Exports are parsed by serde, which keeps no positions; rather than slow every load down with
 //! a position-tracking parser, the few entities that need a location are found afterwards by
@@ -15,7 +15,7 @@ const CHUNK: usize = 1 << 20;
 
 /// 1-based (line, column) of the value of each `"Arn"` key whose value is in `wanted`; the first
 /// occurrence wins. Streams the input in chunks, so memory does not grow with the file.
-pub(crate) fn arn_positions(
+pub fn arn_positions(
     mut input: impl Read,
     wanted: &HashSet<&str>,
 ) -> std::io::Result<HashMap<String, (usize, usize)>> {
