@@ -350,27 +350,10 @@ fn insert_member(text: &str, obj: &ast::Object<'_>, key: &str, value: &Value) ->
     };
     let style = if ws.contains('\n') {
         let indent = line_indent(text, last.range.start);
-        let outer = line_indent(text, obj.range.start);
-        let unit = indent
-            .strip_prefix(outer.as_str())
-            .filter(|u| !u.is_empty())
-            .unwrap_or("  ")
-            .to_string();
-        Style {
-            multiline: true,
-            indent,
-            unit,
-            colon,
-            comma: ",".into(),
-        }
+        let unit = indent_unit(&indent, &line_indent(text, obj.range.start));
+        Style::multiline(indent, unit, colon)
     } else {
-        Style {
-            multiline: false,
-            indent: String::new(),
-            unit: String::new(),
-            comma: comma_for(&colon).into(),
-            colon,
-        }
+        Style::one_line(colon)
     };
     let member = format!(
         "{}{}{}",
@@ -439,33 +422,45 @@ impl Style {
     fn like(text: &str, like: &ast::Value<'_>) -> Style {
         let r = like.range();
         let colon = first_colon(text, r.start, r.end).unwrap_or_else(|| ": ".into());
-        let comma = comma_for(&colon).to_string();
         let first = like.as_object().and_then(|o| o.properties.first());
         match first {
             Some(p) if text[r.start..p.range.start].contains('\n') => {
                 let indent = line_indent(text, r.start);
-                let unit = line_indent(text, p.range.start)
-                    .strip_prefix(indent.as_str())
-                    .filter(|u| !u.is_empty())
-                    .unwrap_or("  ")
-                    .to_string();
-                Style {
-                    multiline: true,
-                    indent,
-                    unit,
-                    colon,
-                    comma: ",".into(),
-                }
+                let unit = indent_unit(&line_indent(text, p.range.start), &indent);
+                Style::multiline(indent, unit, colon)
             }
-            _ => Style {
-                multiline: false,
-                indent: String::new(),
-                unit: String::new(),
-                colon,
-                comma,
-            },
+            _ => Style::one_line(colon),
         }
     }
+
+    fn multiline(indent: String, unit: String, colon: String) -> Style {
+        Style {
+            multiline: true,
+            indent,
+            unit,
+            colon,
+            comma: ",".into(),
+        }
+    }
+
+    fn one_line(colon: String) -> Style {
+        Style {
+            multiline: false,
+            indent: String::new(),
+            unit: String::new(),
+            comma: comma_for(&colon).into(),
+            colon,
+        }
+    }
+}
+
+/// One level of indentation: what `inner` adds to `outer` (two spaces when that is unclear).
+fn indent_unit(inner: &str, outer: &str) -> String {
+    inner
+        .strip_prefix(outer)
+        .filter(|u| !u.is_empty())
+        .unwrap_or("  ")
+        .to_string()
 }
 
 /// `", "` beside `": "`, `","` beside `":"`: the spacing of a one-line document.
