@@ -65,6 +65,20 @@ fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
     Some(start + at)
 }
 
+/// The text of `r` with `edits` (positioned in the whole text) applied: the split-off copy of
+/// a statement.
+fn copy_with_edits(text: &str, r: &std::ops::Range<usize>, edits: Vec<TextEdit>) -> String {
+    let local: Vec<TextEdit> = edits
+        .into_iter()
+        .map(|e| TextEdit {
+            start: e.start - r.start,
+            end: e.end - r.start,
+            with: e.with,
+        })
+        .collect();
+    apply_edits(&text[r.start..r.end], &local)
+}
+
 fn span(s: &impl Span) -> Result<std::ops::Range<usize>, Unfixable> {
     s.span()
         .ok_or_else(|| Unfixable("a part of the configuration has no position".into()))
@@ -498,17 +512,7 @@ pub fn jsonencode_edits(text: &str, doc: &Object, plan: &Plan) -> Result<Vec<Tex
                 }
                 inner.extend(hcl_condition_edits(text, obj, *i)?);
                 let r = span(obj)?;
-                let copy = apply_edits(
-                    &text[r.start..r.end],
-                    &inner
-                        .into_iter()
-                        .map(|e| TextEdit {
-                            start: e.start - r.start,
-                            end: e.end - r.start,
-                            with: e.with,
-                        })
-                        .collect::<Vec<_>>(),
-                );
+                let copy = copy_with_edits(text, &r, inner);
                 edits.push(TextEdit {
                     start: r.end,
                     end: r.end,
@@ -766,17 +770,7 @@ pub fn policy_document_edits(
                 }
                 inner.extend(block_condition_edits(text, b, *i)?);
                 let r = span(*b)?;
-                let copy = apply_edits(
-                    &text[r.start..r.end],
-                    &inner
-                        .into_iter()
-                        .map(|e| TextEdit {
-                            start: e.start - r.start,
-                            end: e.end - r.start,
-                            with: e.with,
-                        })
-                        .collect::<Vec<_>>(),
-                );
+                let copy = copy_with_edits(text, &r, inner);
                 let blank = if text[r.end..].starts_with("\n\n") {
                     "\n"
                 } else {
